@@ -1,0 +1,200 @@
+#include "base/text.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <cstdint>
+#include <utility>
+
+namespace xy {
+namespace {
+
+const icu::Normalizer2& Nfkc() {
+  // getNFKCInstance returns a process-wide singleton owned by ICU; it only fails when ICU's data is
+  // missing, which is an installation fault we cannot recover from.
+  static const icu::Normalizer2* const kNfkc = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFKCInstance(status);
+    if (U_FAILURE(status) || n == nullptr) std::abort();
+    return n;
+  }();
+  return *kNfkc;
+}
+
+icu::UnicodeString NfkcUnicode(std::string_view utf8) {
+  // fromUTF8 replaces each ill-formed sequence with U+FFFD.
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString out = Nfkc().normalize(in, status);
+  if (U_FAILURE(status)) return in;
+  return out;
+}
+
+std::string ToUtf8(const icu::UnicodeString& s) {
+  std::string out;
+  s.toUTF8String(out);
+  return out;
+}
+
+bool IsIdentifierSeparator(UChar32 c) {
+  if (u_isUWhiteSpace(c)) return true;
+  switch (u_charType(c)) {
+    case U_DASH_PUNCTUATION:  // - ‐ ‑ ‒ – — ― ﹣ (NFKC has already folded －)
+    case U_FORMAT_CHAR:       // U+FEFF BOM, U+200B zero-width space, soft hyphen
+    case U_CONTROL_CHAR:      // tabs, stray CR
+      return true;
+    default:
+      break;
+  }
+  switch (c) {
+    case '.':
+    case '/':
+    case '_':
+    case 0x00B7:  // · middle dot
+    case 0x30FB:  // ・ katakana middle dot
+    case 0x2027:  // ‧ hyphenation point
+    case 0x2212:  // − minus sign (category Sm)
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsAsciiSeparator(unsigned char c) {
+  return c == ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c < 0x20 || c == 0x7F;
+}
+
+bool IsCjk(UChar32 c) {
+  return (c >= 0x3400 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) ||
+         (c >= 0x20000 && c <= 0x3FFFF) || (c >= 0x3000 && c <= 0x303F) ||
+         (c >= 0xFF00 && c <= 0xFFEF);
+}
+
+UChar32 CanonicalBracket(UChar32 c) {
+  switch (c) {
+    case 0x3014:  // 〔
+    case 0x3010:  // 【
+    case 0x3016:  // 〖
+      return '(';
+    case 0x3015:  // 〕
+    case 0x3011:  // 】
+    case 0x3017:  // 〗
+      return ')';
+    default:
+      return c;
+  }
+}
+
+}  // namespace
+
+std::string NormalizeNfkc(std::string_view utf8) { return ToUtf8(NfkcUnicode(utf8)); }
+
+std::string NormalizeIdentifier(std::string_view input) {
+  bool ascii = true;
+  for (unsigned char c : input) {
+    if (c >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  std::string out;
+  out.reserve(input.size());
+  if (ascii) {
+    // NFKC is the identity on ASCII, so only separators and case remain.
+    for (unsigned char c : input) {
+      if (IsAsciiSeparator(c)) continue;
+      out.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : static_cast<char>(c));
+    }
+    return out;
+  }
+  icu::UnicodeString nfkc = NfkcUnicode(input);
+  icu::UnicodeString kept;
+  for (int32_t i = 0; i < nfkc.length();) {
+    UChar32 c = nfkc.char32At(i);
+    i += U16_LENGTH(c);
+    if (IsIdentifierSeparator(c)) continue;
+    if (c >= 'a' && c <= 'z') c = c - 'a' + 'A';
+    kept.append(c);
+  }
+  return ToUtf8(kept);
+}
+
+std::string NormalizeName(std::string_view input) {
+  icu::UnicodeString nfkc = NfkcUnicode(input);
+  // First pass: canonical brackets, white space folded to single spaces, trimmed.
+  std::u32string cps;
+  bool pending_space = false;
+  for (int32_t i = 0; i < nfkc.length();) {
+    UChar32 c = nfkc.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isUWhiteSpace(c) || u_charType(c) == U_CONTROL_CHAR) {
+      pending_space = !cps.empty();
+      continue;
+    }
+    if (u_charType(c) == U_FORMAT_CHAR) continue;
+    if (pending_space) {
+      cps.push_back(U' ');
+      pending_space = false;
+    }
+    cps.push_back(static_cast<char32_t>(CanonicalBracket(c)));
+  }
+  // Second pass: drop a space between two CJK characters.
+  icu::UnicodeString out;
+  for (std::size_t i = 0; i < cps.size(); ++i) {
+    if (cps[i] == U' ' && i > 0 && i + 1 < cps.size() && IsCjk(static_cast<UChar32>(cps[i - 1])) &&
+        IsCjk(static_cast<UChar32>(cps[i + 1]))) {
+      continue;
+    }
+    out.append(static_cast<UChar32>(cps[i]));
+  }
+  return ToUtf8(out);
+}
+
+std::string FoldWhitespace(std::string_view input) {
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(input.data(), static_cast<int32_t>(input.size())));
+  icu::UnicodeString out;
+  bool pending_space = false;
+  for (int32_t i = 0; i < in.length();) {
+    UChar32 c = in.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isUWhiteSpace(c)) {
+      pending_space = out.length() > 0;
+      continue;
+    }
+    if (pending_space) {
+      out.append(static_cast<UChar>(' '));
+      pending_space = false;
+    }
+    out.append(c);
+  }
+  return ToUtf8(out);
+}
+
+std::size_t CountCodePoints(std::string_view utf8) {
+  std::size_t count = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  int32_t length = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);  // one code point, or one maximal ill-formed subpart
+    ++count;
+  }
+  return count;
+}
+
+bool IsValidUtf8(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  int32_t length = static_cast<int32_t>(bytes.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+}  // namespace xy
