@@ -73,12 +73,16 @@ bool IsCjk(UChar32 c) {
          (c >= 0xFF00 && c <= 0xFFEF);
 }
 
+// Runs after NFKC, which has already turned the full-width ［］ into ASCII []; so [] must be mapped
+// here too, or ［寿县］ would stay a different name from （寿县）.
 UChar32 CanonicalBracket(UChar32 c) {
   switch (c) {
+    case '[':
     case 0x3014:  // 〔
     case 0x3010:  // 【
     case 0x3016:  // 〖
       return '(';
+    case ']':
     case 0x3015:  // 〕
     case 0x3011:  // 】
     case 0x3017:  // 〗
