@@ -1,5 +1,6 @@
 // Fuzzes the organisation code check (domain/org_code.h): CheckOrgCode in both modes and
-// OrgCodeCheckChar, checking them against GB 11714 and against the USCC, which embeds the same code.
+// OrgCodeCheckChar, checking them against GB 11714 and against the USCC, which embeds the same
+// code.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
 // Fuzzes RegionTable::Parse (domain/region.h) on arbitrary bytes. A table that parses must answer
-// consistently for every row it accepted: Find, the province prefixes, Ancestry, FullName, NameIn and
-// FindByPath may not crash and may not contradict each other.
+// consistently for every row it accepted: Find, the province prefixes, Ancestry, FullName, NameIn
+// and FindByPath may not crash and may not contradict each other.
 
 #include <cstddef>
 #include <cstdint>

@@ -1,6 +1,6 @@
-// Fuzzes the unified social credit code check (domain/uscc.h): CheckUscc in both modes, Uscc::Parse,
-// Uscc::Make, UsccCheckError and DescribeUscc, checking that they agree with each other and with
-// the arithmetic of GB 32100 / GB 11714, not only that they survive the input.
+// Fuzzes the unified social credit code check (domain/uscc.h): CheckUscc in both modes,
+// Uscc::Parse, Uscc::Make, UsccCheckError and DescribeUscc, checking that they agree with each
+// other and with the arithmetic of GB 32100 / GB 11714, not only that they survive the input.
 
 #include <cstddef>
 #include <cstdint>
@@ -78,7 +78,14 @@ void CheckOneMode(std::string_view input, CheckMode mode) {
     XY_FUZZ_CHECK(r.canonical == NormalizeIdentifier(input));
     XY_FUZZ_CHECK(r.normalized == (r.canonical != input));
   }
-  if (!r.canonical.empty()) XY_FUZZ_CHECK(CheckUsccStrict(r.canonical, Rules()) == r.rule);
+  // The rules after the shared first step are exactly CheckUsccStrict's.
+  CheckResult prepared = PrepareIdentifier(input, mode);
+  XY_FUZZ_CHECK(prepared.canonical == r.canonical && prepared.normalized == r.normalized);
+  if (prepared.valid()) {
+    XY_FUZZ_CHECK(CheckUsccStrict(r.canonical, Rules()) == r.rule);
+  } else {
+    XY_FUZZ_CHECK(r.rule == prepared.rule);
+  }
   XY_FUZZ_CHECK(r.rule != CheckRule::kBirthdate);
 
   Result<Uscc> parsed = Uscc::Parse(input, mode, Rules());

@@ -32,8 +32,8 @@ struct InvalidCase {
 
 TEST(DateTest, ParsesValidIsoDates) {
   const ValidCase kCases[] = {
-      {"2026-02-17", D(2026, 2, 17)}, {"2024-02-29", D(2024, 2, 29)},
-      {"2000-02-29", D(2000, 2, 29)}, {"1970-01-01", D(1970, 1, 1)},
+      {"2026-02-17", D(2026, 2, 17)},  {"2024-02-29", D(2024, 2, 29)},
+      {"2000-02-29", D(2000, 2, 29)},  {"1970-01-01", D(1970, 1, 1)},
       {"1850-12-31", D(1850, 12, 31)}, {"9999-12-31", D(9999, 12, 31)},
       {"2023-04-30", D(2023, 4, 30)},
   };
@@ -91,7 +91,7 @@ TEST(DateTest, IsoErrorMessagesNameTheInput) {
 
 TEST(DateTest, ParsesValidCompactDates) {
   const ValidCase kCases[] = {
-      {"20260217", D(2026, 2, 17)}, {"20240229", D(2024, 2, 29)}, {"20000229", D(2000, 2, 29)},
+      {"20260217", D(2026, 2, 17)},  {"20240229", D(2024, 2, 29)}, {"20000229", D(2000, 2, 29)},
       {"19491231", D(1949, 12, 31)}, {"18800101", D(1880, 1, 1)},
   };
   for (const ValidCase& c : kCases) {
@@ -170,10 +170,10 @@ TEST(DateTest, DayNumberRoundTrip) {
 }
 
 TEST(DateTest, IsoWeekdayIsOneForMonday) {
-  EXPECT_EQ(IsoWeekday(D(2024, 1, 1)), 1u);  // Monday
-  EXPECT_EQ(IsoWeekday(D(2024, 1, 6)), 6u);  // Saturday
-  EXPECT_EQ(IsoWeekday(D(2024, 1, 7)), 7u);  // Sunday, not 0
-  EXPECT_EQ(IsoWeekday(D(1970, 1, 1)), 4u);  // Thursday
+  EXPECT_EQ(IsoWeekday(D(2024, 1, 1)), 1u);   // Monday
+  EXPECT_EQ(IsoWeekday(D(2024, 1, 6)), 6u);   // Saturday
+  EXPECT_EQ(IsoWeekday(D(2024, 1, 7)), 7u);   // Sunday, not 0
+  EXPECT_EQ(IsoWeekday(D(1970, 1, 1)), 4u);   // Thursday
   EXPECT_EQ(IsoWeekday(D(2026, 2, 17)), 2u);  // Tuesday
   EXPECT_EQ(IsoWeekday(D(2000, 2, 29)), 2u);  // Tuesday
 }

@@ -34,7 +34,8 @@ TEST(ResultTest, ErrorCodeNameForEveryCode) {
 }
 
 TEST(ResultTest, ErrorCodeNameOfOutOfRangeValueIsInternal) {
-  // A value outside the enumerators (e.g. read from a corrupt store) must not crash or print garbage.
+  // A value outside the enumerators (e.g. read from a corrupt store) must not crash or print
+  // garbage.
   EXPECT_EQ(ErrorCodeName(static_cast<ErrorCode>(999)), "internal");
 }
 

@@ -75,6 +75,9 @@ bool IsCjk(UChar32 c) {
 
 // Runs after NFKC, which has already turned the full-width ［］ into ASCII []; so [] must be mapped
 // here too, or ［寿县］ would stay a different name from （寿县）.
+// Brackets inside Chinese names: "淮南 (寿县)" is a typo for "淮南(寿县)".
+bool IsCjkOrBracket(UChar32 c) { return IsCjk(c) || c == '(' || c == ')'; }
+
 UChar32 CanonicalBracket(UChar32 c) {
   switch (c) {
     case '[':
@@ -92,11 +95,7 @@ UChar32 CanonicalBracket(UChar32 c) {
   }
 }
 
-}  // namespace
-
-std::string NormalizeNfkc(std::string_view utf8) { return ToUtf8(NfkcUnicode(utf8)); }
-
-std::string NormalizeIdentifier(std::string_view input) {
+std::string NormalizeIdentifierOnce(std::string_view input) {
   bool ascii = true;
   for (unsigned char c : input) {
     if (c >= 0x80) {
@@ -126,7 +125,7 @@ std::string NormalizeIdentifier(std::string_view input) {
   return ToUtf8(kept);
 }
 
-std::string NormalizeName(std::string_view input) {
+std::string NormalizeNameOnce(std::string_view input) {
   icu::UnicodeString nfkc = NfkcUnicode(input);
   // First pass: canonical brackets, white space folded to single spaces, trimmed.
   std::u32string cps;
@@ -148,14 +147,43 @@ std::string NormalizeName(std::string_view input) {
   // Second pass: drop a space between two CJK characters.
   icu::UnicodeString out;
   for (std::size_t i = 0; i < cps.size(); ++i) {
-    if (cps[i] == U' ' && i > 0 && i + 1 < cps.size() && IsCjk(static_cast<UChar32>(cps[i - 1])) &&
-        IsCjk(static_cast<UChar32>(cps[i + 1]))) {
+    if (cps[i] == U' ' && i > 0 && i + 1 < cps.size() &&
+        IsCjkOrBracket(static_cast<UChar32>(cps[i - 1])) &&
+        IsCjkOrBracket(static_cast<UChar32>(cps[i + 1])) &&
+        (IsCjk(static_cast<UChar32>(cps[i - 1])) || IsCjk(static_cast<UChar32>(cps[i + 1])))) {
       continue;
     }
     out.append(static_cast<UChar32>(cps[i]));
   }
   return ToUtf8(out);
 }
+
+// Removing a separator can put a base letter next to a combining mark that NFKC then composes
+// ("A-\u0301" → "A\u0301" → "Á"), so one pass is not always a fixed point. Repeat until it is;
+// in practice the second pass already changes nothing.
+template <typename Pass>
+std::string UntilStable(std::string_view input, Pass pass) {
+  std::string current = pass(input);
+  for (int i = 0; i < 4; ++i) {
+    std::string next = pass(current);
+    if (next == current) break;
+    current = std::move(next);
+  }
+  return current;
+}
+
+}  // namespace
+
+std::string NormalizeNfkc(std::string_view utf8) { return ToUtf8(NfkcUnicode(utf8)); }
+
+std::string NormalizeIdentifier(std::string_view input) {
+  for (unsigned char c : input) {
+    if (c >= 0x80) return UntilStable(input, NormalizeIdentifierOnce);
+  }
+  return NormalizeIdentifierOnce(input);  // ASCII: one pass is final
+}
+
+std::string NormalizeName(std::string_view input) { return UntilStable(input, NormalizeNameOnce); }
 
 std::string FoldWhitespace(std::string_view input) {
   icu::UnicodeString in = icu::UnicodeString::fromUTF8(

@@ -36,8 +36,8 @@ TEST(TextTest, NfkcFoldsFullWidthAsciiAndCompatibilityForms) {
       {"half-width katakana", "\uFF76", "\u30AB"},
       {"decomposed e acute composes", "e\u0301", "\u00E9"},
       {"cjk unchanged", "安徽省淮南市寿县", "安徽省淮南市寿县"},
-      // The BOM and zero-width space are not compatibility characters: NFKC keeps them (the identifier
-      // normaliser removes them as separators).
+      // The BOM and zero-width space are not compatibility characters: NFKC keeps them (the
+      // identifier normaliser removes them as separators).
       {"bom kept", "\uFEFFa", "\uFEFFa"},
   };
   for (const Case& c : kCases) {
@@ -46,7 +46,9 @@ TEST(TextTest, NfkcFoldsFullWidthAsciiAndCompatibilityForms) {
 }
 
 TEST(TextTest, NfkcReplacesEachIllFormedSequenceWithFffd) {
-  EXPECT_EQ(NormalizeNfkc("a\xFF" "b"), "a" + std::string(kReplacement) + "b");
+  EXPECT_EQ(NormalizeNfkc("a\xFF"
+                          "b"),
+            "a" + std::string(kReplacement) + "b");
   EXPECT_EQ(NormalizeNfkc("\xC0\xAF"), std::string(kReplacement) + std::string(kReplacement));
   // A truncated three-byte sequence is one maximal ill-formed subpart: one replacement.
   EXPECT_EQ(NormalizeNfkc("\xE4\xB8"), std::string(kReplacement));
@@ -109,19 +111,22 @@ TEST(TextTest, IdentifierRemovesSeparatorsAndUpperCases) {
 TEST(TextTest, IdentifierKeepsReplacementCharacterForInvalidUtf8) {
   // The bad byte must survive as U+FFFD so that the check reports charset rather than silently
   // dropping it and accepting a corrupted code.
-  EXPECT_EQ(NormalizeIdentifier("91\xFF" "35"), "91" + std::string(kReplacement) + "35");
+  EXPECT_EQ(NormalizeIdentifier("91\xFF"
+                                "35"),
+            "91" + std::string(kReplacement) + "35");
   EXPECT_EQ(NormalizeIdentifier("\x80"), std::string(kReplacement));
   EXPECT_EQ(NormalizeIdentifier("a\xE4\xB8"), "A" + std::string(kReplacement));
 }
 
 TEST(TextTest, IdentifierAsciiFastPathAgreesWithIcuPath) {
-  // A leading zero-width space forces the ICU path and is itself removed, so both calls must give the
-  // same result for every ASCII byte, alone and between two letters.
+  // A leading zero-width space forces the ICU path and is itself removed, so both calls must give
+  // the same result for every ASCII byte, alone and between two letters.
   for (int c = 0; c < 0x80; ++c) {
     std::string one(1, static_cast<char>(c));
     EXPECT_EQ(NormalizeIdentifier(one), NormalizeIdentifier("\u200B" + one)) << "byte " << c;
     std::string between = "a" + one + "b";
-    EXPECT_EQ(NormalizeIdentifier(between), NormalizeIdentifier("\u200B" + between)) << "byte " << c;
+    EXPECT_EQ(NormalizeIdentifier(between), NormalizeIdentifier("\u200B" + between))
+        << "byte " << c;
   }
 }
 
@@ -167,8 +172,8 @@ TEST(TextTest, FoldWhitespaceTrimsAndFoldsRuns) {
       {"inner run", "a \t\n\r b", "a b"},
       {"ideographic space", "淮南\u3000\u3000市", "淮南 市"},
       {"no-break space", "a\u00A0b", "a b"},
-      // Only white space is touched: the zero-width space is a format character, not white space, and
-      // CJK neighbours keep their space (that is NormalizeName's job).
+      // Only white space is touched: the zero-width space is a format character, not white space,
+      // and CJK neighbours keep their space (that is NormalizeName's job).
       {"zero-width space kept", "a\u200Bb", "a\u200Bb"},
       {"cjk space kept", "淮南 市", "淮南 市"},
       {"full-width letters kept", "ＡＢ", "ＡＢ"},
@@ -198,10 +203,16 @@ TEST(TextTest, CountsCodePoints) {
       {"mixed", "a淮\U00020000b", 4},
       {"lone invalid byte", "\xFF", 1},
       {"lone continuation byte", "\x80", 1},
-      {"invalid bytes between ascii", "a\xFF\xFE" "b", 4},
+      {"invalid bytes between ascii",
+       "a\xFF\xFE"
+       "b",
+       4},
       // A truncated sequence is one maximal ill-formed subpart, counted once.
       {"truncated three-byte", "\xE4\xB8", 1},
-      {"truncated then ascii", "\xE4\xB8" "a", 2},
+      {"truncated then ascii",
+       "\xE4\xB8"
+       "a",
+       2},
       {"truncated four-byte", "\xF0\xA0\x80", 1},
       // C0 can never start a well-formed sequence, so each byte is its own ill-formed subpart.
       {"overlong slash", "\xC0\xAF", 2},
@@ -214,8 +225,14 @@ TEST(TextTest, CountsCodePoints) {
 
 TEST(TextTest, CountCodePointsMatchesReplacementCount) {
   // The header promises each ill-formed subsequence counts as its U+FFFD replacement would.
-  const std::string_view kInputs[] = {"a\xFF" "b", "\xE4\xB8", "\xC0\xAF", "\xED\xA0\x80",
-                                      "\xF4\x90\x80\x80", "x\xF0\xA0\x80y"};
+  const std::string_view kInputs[] = {
+      "a\xFF"
+      "b",
+      "\xE4\xB8",
+      "\xC0\xAF",
+      "\xED\xA0\x80",
+      "\xF4\x90\x80\x80",
+      "x\xF0\xA0\x80y"};
   for (std::string_view in : kInputs) {
     std::string replaced = NormalizeNfkc(in);
     EXPECT_EQ(CountCodePoints(in), CountCodePoints(replaced)) << replaced;
@@ -254,7 +271,10 @@ TEST(TextTest, ValidatesUtf8) {
       {"truncated two-byte", "\xC3", false},
       {"truncated three-byte", "\xE4\xB8", false},
       {"truncated four-byte", "\xF0\xA0\x80", false},
-      {"truncated then ascii", "\xE4\xB8" "a", false},
+      {"truncated then ascii",
+       "\xE4\xB8"
+       "a",
+       false},
       {"valid then truncated", "安\xE5", false},
   };
   for (const Utf8Case& c : kCases) {

@@ -24,6 +24,7 @@ inline constexpr int kExitUsage = 2;
 struct Context {
   std::string db_url = "sqlite:data/xinyong.db";  // --db
   std::string config_path;                        // --config
+  std::string argv0;                              // how the binary was invoked (finds config/)
   const Clock* clock = nullptr;
   std::FILE* in = stdin;
   std::FILE* out = stdout;

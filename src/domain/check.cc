@@ -33,6 +33,25 @@ std::string_view CheckResult::reason() const {
   return CheckRuleName(rule);
 }
 
+namespace {
+
+// Whether NormalizeIdentifier would change `input`, without allocating for the usual ASCII case:
+// ASCII changes only through separators and lower case.
+bool NeedsNormalizing(std::string_view input) {
+  for (unsigned char c : input) {
+    if (c >= 0x80) return NormalizeIdentifier(input) != input;
+  }
+  for (unsigned char c : input) {
+    if (c <= ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c == 0x7F ||
+        (c >= 'a' && c <= 'z')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 CheckResult PrepareIdentifier(std::string_view input, CheckMode mode) {
   CheckResult r;
   if (input.size() > kMaxIdentifierInputBytes) {
@@ -42,10 +61,17 @@ CheckResult PrepareIdentifier(std::string_view input, CheckMode mode) {
   if (mode == CheckMode::kNormalize) {
     r.canonical = NormalizeIdentifier(input);
     r.normalized = r.canonical != input;
-  } else {
-    r.canonical = std::string(input);
+    if (r.canonical.empty()) r.rule = CheckRule::kEmpty;
+    return r;
   }
-  if (r.canonical.empty()) r.rule = CheckRule::kEmpty;
+  r.canonical = std::string(input);
+  if (r.canonical.empty()) {
+    r.rule = CheckRule::kEmpty;
+  } else if (NeedsNormalizing(input)) {
+    // INTERFACES.md: in strict mode anything that would need normalising is a charset problem,
+    // even where normalising would also fix the length (a space, a hyphen).
+    r.rule = CheckRule::kCharset;
+  }
   return r;
 }
 

@@ -14,6 +14,7 @@ namespace xy {
 // How an identifier typed or submitted by a person is read.
 enum class CheckMode {
   kStrict,     // exactly as given: anything that would need normalising fails with kCharset
+               // (checked right after kEmpty, so a space or hyphen is kCharset, not kLength)
   kNormalize,  // NormalizeIdentifier first (NFKC, separators removed, upper-cased)
 };
 
@@ -49,7 +50,8 @@ struct CheckResult {
 
 // The first step of every check: applies `mode` to `input`. Returns the form to check and whether it
 // differs from the input; `rule` is kLength for inputs over kMaxIdentifierInputBytes, kEmpty when
-// nothing is left, and kOk otherwise (the identifier's own rules then run on `canonical`).
+// nothing is left, kCharset in strict mode when the input would need normalising, and kOk otherwise
+// (the identifier's own rules then run on `canonical`).
 CheckResult PrepareIdentifier(std::string_view input, CheckMode mode);
 
 }  // namespace xy

@@ -1,0 +1,316 @@
+#include "services/ingest_service.h"
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <map>
+
+#include "base/text.h"
+#include "domain/uscc.h"
+
+namespace xy {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::int64_t SystemNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// "2026-11-28T22:50:00+08:00": receipts are read in China.
+std::string FormatChinaTime(std::int64_t seconds) {
+  std::int64_t local = seconds + 8 * 3600;
+  std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+  std::int64_t rest = local - days * 86400;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02d+08:00", FormatIsoDate(FromDayNumber(days)).c_str(),
+                static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
+                static_cast<int>(rest % 60));
+  return buf;
+}
+
+double Ratio(std::int64_t part, std::int64_t whole) {
+  if (whole == 0) return 1.0;
+  return std::round(static_cast<double>(part) / static_cast<double>(whole) * 10000.0) / 10000.0;
+}
+
+std::string BaseName(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+Result<std::string> FileSm3(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Fail(ErrorCode::kNotFound, "reader.open", "cannot open " + path, "无法打开文件 " + path);
+  }
+  Sm3Hasher hasher;
+  std::string buf(1 << 20, '\0');
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    hasher.Update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  return ToHex(hasher.Finish());
+}
+
+std::string_view EncodingName(TextEncoding e) {
+  switch (e) {
+    case TextEncoding::kGb18030:
+      return "gb18030";
+    case TextEncoding::kUtf8:
+    case TextEncoding::kAuto:
+      break;
+  }
+  return "utf-8";
+}
+
+}  // namespace
+
+Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
+  const CatalogItem* item = deps.catalog->Find(request.item);
+  if (item == nullptr) {
+    std::string known;
+    for (const auto& [code, it] : deps.catalog->items()) known += (known.empty() ? "" : ", ") + code;
+    return Fail(ErrorCode::kNotFound, "ingest.item",
+                "unknown catalogue item '" + request.item + "' (known: " + known + ")",
+                "目录中没有“" + request.item + "”，可用的目录项：" + known);
+  }
+  Result<Uscc> dept = Uscc::Parse(request.dept);
+  if (!dept) {
+    return Fail(ErrorCode::kInvalidArgument, "ingest.dept",
+                "--dept must be the department's unified social credit code: " + dept.error().message,
+                "报送部门应填写其统一社会信用代码：" + dept.error().message_zh);
+  }
+  std::string dept_code(dept->str());
+  if (!item->departments.empty() &&
+      std::find(item->departments.begin(), item->departments.end(), dept_code) == item->departments.end()) {
+    return Fail(ErrorCode::kPermissionDenied, "ingest.dept",
+                "department " + dept_code + " does not own the item " + item->code,
+                "部门 " + dept_code + " 不是“" + item->name + "”的报送部门");
+  }
+
+  Result<std::string> file_sm3 = FileSm3(request.path);
+  if (!file_sm3) return std::unexpected(file_sm3.error());
+  Result<std::unique_ptr<Reader>> reader = OpenReader(request.path, request.encoding);
+  if (!reader) return std::unexpected(reader.error());
+  Result<ColumnMap> columns = MapColumns(*item, (*reader)->header());
+  if (!columns) return std::unexpected(columns.error());
+
+  const std::int64_t received_at = deps.now ? deps.now() : SystemNow();
+  const Date received_on = FromDayNumber((received_at + 8 * 3600) / 86400);
+
+  BatchInput batch;
+  batch.item = item->code;
+  batch.dept = dept_code;
+  batch.file_name = request.file_name.empty() ? BaseName(request.path) : request.file_name;
+  batch.file_sm3 = *file_sm3;
+  batch.catalog_version = item->version;
+  batch.header = (*reader)->header();
+  batch.received_at = received_at;
+  Result<std::unique_ptr<BatchTransaction>> tx = deps.store->BeginBatch(batch);
+  if (!tx) return std::unexpected(tx.error());
+
+  ValidationContext vctx;
+  vctx.clock = deps.clock;
+  vctx.exceptions = deps.exceptions;
+
+  std::int64_t rows = 0, accepted = 0, updated = 0, unchanged = 0, rejected = 0;
+  std::int64_t complete = 0, code_error_rows = 0, with_deadline = 0, on_time = 0;
+  std::int64_t conflicts = 0, provisional = 0;
+  std::map<std::string, std::int64_t> reasons, warnings;
+  const bool registry = item->code == "subject_registry";
+
+  while (true) {
+    Result<std::optional<RawRow>> next = (*reader)->Next();
+    if (!next) return std::unexpected(next.error());
+    if (!next->has_value()) break;
+    RawRow& row = **next;
+    ++rows;
+    ValidatedRow v = ValidateRow(*item, *columns, row, vctx);
+    std::string raw_sm3 = ToHex(Sm3(row.raw));
+    complete += v.complete;
+    code_error_rows += v.code_error;
+    for (const RowIssue& w : v.warnings) ++warnings[w.reason];
+    if (!v.valid()) {
+      ++rejected;
+      QuarantineInput q;
+      q.row_no = row.row_no;
+      q.values = std::move(row.cells);
+      q.raw_sm3 = raw_sm3;
+      for (const RowIssue& e : v.errors) {
+        ++reasons[e.reason];
+        q.reasons.push_back(e.reason);
+        q.messages_zh.push_back(e.message_zh);
+      }
+      if (v.code_error) {
+        // 错码: kept for the 重错码 review with the reason the code failed.
+        for (const RowIssue& e : v.errors) {
+          if (!e.reason.starts_with("uscc.")) continue;
+          auto it = v.record.fields.find(e.field);
+          CodeIssue issue;
+          issue.kind = "error";
+          issue.code = it == v.record.fields.end() ? "" : it->second;
+          issue.detail = e.reason;
+          if (Result<void> r = (*tx)->ReportCodeIssue(issue); !r) return std::unexpected(r.error());
+        }
+      }
+      if (Result<void> r = (*tx)->Quarantine(q); !r) return std::unexpected(r.error());
+      continue;
+    }
+
+    RecordInput& rec = v.record;
+    rec.dept = dept_code;
+    rec.raw_sm3 = raw_sm3;
+    if (!v.person_id.empty()) {
+      rec.subject.person_index = deps.cipher->BlindIndex(v.person_id);
+      rec.subject.person_sealed = deps.cipher->SealDeterministic(v.person_id);
+    }
+    // Personal fields are sealed at rest; deterministic sealing keeps "unchanged" detectable.
+    for (const FieldSpec& f : item->fields) {
+      if (!f.personal) continue;
+      auto it = rec.fields.find(f.code);
+      if (it != rec.fields.end()) it->second = "sm4:" + ToHex(deps.cipher->SealDeterministic(it->second));
+    }
+    if (item->report_deadline_working_days > 0 && rec.decided_on) {
+      ++with_deadline;
+      Result<int> days = deps.calendar->WorkingDaysBetween(*rec.decided_on, received_on);
+      // A decision outside the calendar's years cannot be judged; count it as on time rather than
+      // blame the department for a missing holiday table.
+      if (!days || *days <= item->report_deadline_working_days) ++on_time;
+    }
+    if (registry && !rec.subject.uscc.empty()) {
+      int region = 0;
+      if (Result<Uscc> u = Uscc::Parse(rec.subject.uscc, CheckMode::kStrict)) {
+        for (char c : u->region()) region = region * 10 + (c - '0');
+      }
+      if (Result<SubjectId> s = (*tx)->PutSubject(rec.subject, region); !s) {
+        return std::unexpected(s.error());
+      }
+    }
+    Result<UpsertResult> up = (*tx)->Upsert(rec);
+    if (!up) return std::unexpected(up.error());
+    switch (up->outcome) {
+      case UpsertOutcome::kAccepted:
+        ++accepted;
+        break;
+      case UpsertOutcome::kUpdated:
+        ++updated;
+        break;
+      case UpsertOutcome::kUnchanged:
+        ++unchanged;
+        break;
+    }
+    provisional += up->subject_created;
+    if (up->known_name) {
+      // 重码: the same code arriving under another name.
+      ++conflicts;
+      ++warnings["subject.code_conflict"];
+      CodeIssue issue;
+      issue.kind = "duplicate";
+      issue.code = rec.subject.uscc;
+      issue.detail = *up->known_name + " / " + rec.subject.name;
+      if (Result<void> r = (*tx)->ReportCodeIssue(issue); !r) return std::unexpected(r.error());
+    }
+  }
+
+  Json receipt;
+  receipt["batch_id"] = (*tx)->batch_id();
+  receipt["item"] = item->code;
+  receipt["item_name"] = item->name;
+  receipt["dept"] = dept_code;
+  receipt["file"] = batch.file_name;
+  receipt["file_sm3"] = batch.file_sm3;
+  receipt["encoding"] = std::string(EncodingName((*reader)->encoding()));
+  receipt["catalog_version"] = item->version;
+  receipt["received_at"] = FormatChinaTime(received_at);
+  receipt["rows"] = rows;
+  receipt["accepted"] = accepted;
+  receipt["updated"] = updated;
+  receipt["unchanged"] = unchanged;
+  receipt["rejected"] = rejected;
+  receipt["reasons"] = Json::object();
+  for (const auto& [k, n] : reasons) receipt["reasons"][k] = n;
+  receipt["warnings"] = Json::object();
+  for (const auto& [k, n] : warnings) receipt["warnings"][k] = n;
+  receipt["code_conflicts"] = conflicts;
+  receipt["provisional_subjects"] = provisional;
+  Json quality;
+  quality["timeliness"] = item->report_deadline_working_days > 0 ? Json(Ratio(on_time, with_deadline))
+                                                                 : Json(nullptr);
+  quality["deadline_working_days"] = item->report_deadline_working_days;
+  quality["late_rows"] = with_deadline - on_time;
+  quality["completeness"] = Ratio(complete, rows);
+  quality["compliance"] = Ratio(rows - rejected, rows);
+  quality["code_errors"] =
+      rows == 0 ? 0.0 : std::round(static_cast<double>(code_error_rows) * 10000.0 / rows * 100) / 100;
+  receipt["quality"] = quality;
+  Json ignored = Json::array();
+  for (const std::string& h : columns->ignored_columns) ignored.push_back(h);
+  receipt["ignored_columns"] = ignored;
+  Json absent = Json::array();
+  for (const FieldSpec* f : columns->absent_fields) absent.push_back(f->code);
+  receipt["absent_fields"] = absent;
+  if (rejected > 0) {
+    receipt["quarantine"] = "xinyong quarantine --batch " + std::to_string((*tx)->batch_id()) +
+                            " --out rejected.csv";
+  }
+  if (Result<void> r = (*tx)->Commit(receipt.dump()); !r) return std::unexpected(r.error());
+  return receipt;
+}
+
+namespace {
+
+void AppendCsvField(std::string& out, std::string_view v) {
+  bool quote = v.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out.append(v);
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+Result<std::string> QuarantineCsv(Store& store, BatchId batch_id) {
+  Result<std::optional<Batch>> batch = store.GetBatch(batch_id);
+  if (!batch) return std::unexpected(batch.error());
+  if (!batch->has_value()) {
+    return Fail(ErrorCode::kNotFound, "quarantine.batch", "no batch " + std::to_string(batch_id),
+                "没有批次 " + std::to_string(batch_id));
+  }
+  Result<std::vector<QuarantineRow>> rows = store.GetQuarantine(batch_id);
+  if (!rows) return std::unexpected(rows.error());
+  std::string out = "\xEF\xBB\xBF";  // BOM: Excel reads UTF-8 CSV correctly only with one
+  const std::vector<std::string>& header = (*batch)->header;
+  for (const std::string& h : header) {
+    AppendCsvField(out, h);
+    out += ',';
+  }
+  out += "原始行号,错误原因代码,错误原因\r\n";
+  for (const QuarantineRow& r : *rows) {
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      AppendCsvField(out, i < r.values.size() ? r.values[i] : "");
+      out += ',';
+    }
+    out += std::to_string(r.row_no) + ',';
+    std::string codes, messages;
+    for (std::size_t i = 0; i < r.reasons.size(); ++i) {
+      codes += (i ? "；" : "") + r.reasons[i];
+      messages += (i ? "；" : "") + (i < r.messages_zh.size() ? r.messages_zh[i] : "");
+    }
+    AppendCsvField(out, codes);
+    out += ',';
+    AppendCsvField(out, messages);
+    out += "\r\n";
+  }
+  return out;
+}
+
+}  // namespace xy

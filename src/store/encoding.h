@@ -1,0 +1,47 @@
+// How the store turns values into column text, shared by every back end so that a record written by
+// SQLite and one written by PostgreSQL (or migrated between them) carry the same bytes and digests.
+//
+// - Canonical fields JSON: a record's field map as one JSON object, keys in byte order (std::map
+//   order), no whitespace, only `"`, `\` and control characters escaped (as \" \\ \b \f \n \r \t or
+//   \u00XX); every other byte is copied as is. Equal maps give equal text, so "unchanged" is a text
+//   (or digest) comparison that never parses JSON.
+// - String lists (batch header, quarantine cells, reasons, messages) are JSON arrays in the same
+//   escaping. The parsers here read exactly what the writers write (and any JSON array/object of
+//   strings); they exist so the store round-trips cells byte for byte, even cells that are not valid
+//   UTF-8, which a strict JSON library would reject.
+// - FieldsDigest: a stable, non-cryptographic 64-bit hash of the canonical text. It is stored with
+//   each record version and decides "unchanged" together with a text comparison. Its definition is
+//   fixed (see encoding.cc): changing it would make every stored record look changed on the next
+//   ingest, so store_contract_test pins known values.
+//
+// Thread-safety: pure functions.
+
+#ifndef XY_STORE_ENCODING_H_
+#define XY_STORE_ENCODING_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xy {
+
+// Appends the canonical JSON object of `fields` to `out` (reusing its capacity on the hot path).
+void AppendCanonicalJson(const std::map<std::string, std::string>& fields, std::string& out);
+std::string CanonicalJson(const std::map<std::string, std::string>& fields);
+
+// ["a","b"] for a list of strings.
+std::string StringArrayJson(const std::vector<std::string>& values);
+
+// nullopt when `json` is not an array (object) whose elements (values) are all strings.
+std::optional<std::vector<std::string>> ParseStringArrayJson(std::string_view json);
+std::optional<std::map<std::string, std::string>> ParseStringMapJson(std::string_view json);
+
+// The 64-bit digest of canonical fields text, as stored (two's complement) in a signed BIGINT column.
+std::int64_t FieldsDigest(std::string_view canonical_json);
+
+}  // namespace xy
+
+#endif  // XY_STORE_ENCODING_H_

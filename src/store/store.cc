@@ -1,0 +1,34 @@
+// OpenStore: the one place that maps a store URL to a back end.
+
+#include "store/store.h"
+
+#include <string_view>
+
+#include "store/sqlite/sqlite_store.h"
+
+namespace xy {
+
+// The clock is part of the signature so back ends can compute dates (publicity windows) without a
+// global; the SQLite back end stores timestamps only and does not need it yet.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const Clock& /*clock*/) {
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.starts_with(kSqlite)) {
+    const std::string path = url.substr(kSqlite.size());
+    if (path.empty()) {
+      return Fail(ErrorCode::kInvalidArgument, "store.url",
+                  "store URL \"" + url + "\" names no file: use sqlite:PATH",
+                  "数据库地址缺少文件路径，应为 sqlite:路径");
+    }
+    return OpenSqliteStore(path);  // "sqlite::memory:" gives the path ":memory:"
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return Fail(ErrorCode::kFailedPrecondition, "store.url",
+                "the PostgreSQL back end is not built yet; use sqlite:PATH",
+                "PostgreSQL 数据库支持尚未提供，请使用 sqlite:路径");
+  }
+  return Fail(ErrorCode::kInvalidArgument, "store.url",
+              "unknown store URL \"" + url + "\": expected sqlite:PATH or postgresql://…",
+              "无法识别的数据库地址“" + url + "”，应为 sqlite:路径 或 postgresql://…");
+}
+
+}  // namespace xy
