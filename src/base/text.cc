@@ -172,9 +172,68 @@ std::string UntilStable(std::string_view input, Pass pass) {
   return current;
 }
 
+// True when `s` holds none of the non-ASCII white space characters (U+0085, U+00A0, U+1680,
+// U+180E, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), checked on the UTF-8 bytes.
+bool HasNoUnicodeSpace(std::string_view s) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
+    switch (b[i]) {
+      case 0xC2:
+        if (b[i + 1] == 0x85 || b[i + 1] == 0xA0) return false;
+        break;
+      case 0xE1:
+        if (i + 2 < s.size() && ((b[i + 1] == 0x9A && b[i + 2] == 0x80) ||
+                                 (b[i + 1] == 0xA0 && b[i + 2] == 0x8E))) {
+          return false;
+        }
+        break;
+      case 0xE2:
+        if (i + 2 < s.size() && ((b[i + 1] == 0x80 && (b[i + 2] <= 0x8A || b[i + 2] == 0xA8 ||
+                                                        b[i + 2] == 0xA9 || b[i + 2] == 0xAF)) ||
+                                 (b[i + 1] == 0x81 && b[i + 2] == 0x9F))) {
+          return false;
+        }
+        break;
+      case 0xE3:
+        if (i + 2 < s.size() && b[i + 1] == 0x80 && b[i + 2] == 0x80) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  return true;
+}
+
+bool IsAsciiSpace(unsigned char c) { return c == ' ' || (c >= 0x09 && c <= 0x0D); }
+
+// The common case of a name: NFKC already, no white space, no control or format characters, no
+// bracket to canonicalise. Such a name is its own canonical form, and ICU need not rebuild it.
+bool NameIsCanonical(std::string_view s) {
+  const auto* b = reinterpret_cast<const unsigned char*>(s.data());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = b[i];
+    if (c <= 0x20 || c == 0x7F || c == '[' || c == ']') return false;
+    // Lead bytes of the ranges that need work: C2 (NBSP, soft hyphen, controls), E2 80/81 (spaces,
+    // zero-width and format characters), E3 80 (U+3000 and the CJK brackets), EF (BOM, full width).
+    if (c == 0xC2 || c == 0xEF) return false;
+    if ((c == 0xE2 || c == 0xE3) && i + 1 < s.size() && (b[i + 1] == 0x80 || b[i + 1] == 0x81)) {
+      return false;
+    }
+  }
+  UErrorCode status = U_ZERO_ERROR;
+  bool normalized =
+      Nfkc().isNormalizedUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())), status);
+  return U_SUCCESS(status) && normalized;
+}
+
 }  // namespace
 
-std::string NormalizeNfkc(std::string_view utf8) { return ToUtf8(NfkcUnicode(utf8)); }
+std::string NormalizeNfkc(std::string_view utf8) {
+  for (unsigned char c : utf8) {
+    if (c >= 0x80) return ToUtf8(NfkcUnicode(utf8));
+  }
+  return std::string(utf8);  // NFKC is the identity on ASCII
+}
 
 std::string NormalizeIdentifier(std::string_view input) {
   for (unsigned char c : input) {
@@ -183,9 +242,30 @@ std::string NormalizeIdentifier(std::string_view input) {
   return NormalizeIdentifierOnce(input);  // ASCII: one pass is final
 }
 
-std::string NormalizeName(std::string_view input) { return UntilStable(input, NormalizeNameOnce); }
+std::string NormalizeName(std::string_view input) {
+  if (IsValidUtf8(input) && NameIsCanonical(input)) return std::string(input);
+  return UntilStable(input, NormalizeNameOnce);
+}
 
 std::string FoldWhitespace(std::string_view input) {
+  if (HasNoUnicodeSpace(input) && IsValidUtf8(input)) {
+    // Only ASCII white space to fold: work on the bytes (no UTF-8 sequence contains an ASCII byte).
+    std::string out;
+    out.reserve(input.size());
+    bool pending_space = false;
+    for (unsigned char c : input) {
+      if (IsAsciiSpace(c)) {
+        pending_space = !out.empty();
+        continue;
+      }
+      if (pending_space) {
+        out += ' ';
+        pending_space = false;
+      }
+      out += static_cast<char>(c);
+    }
+    return out;
+  }
   icu::UnicodeString in = icu::UnicodeString::fromUTF8(
       icu::StringPiece(input.data(), static_cast<int32_t>(input.size())));
   icu::UnicodeString out;

@@ -95,26 +95,34 @@ int RunGen(const Context& ctx, const GenOptions& o) {
 
 void AddGenCommand(CLI::App& app, Context& ctx, int* exit_code) {
   auto o = std::make_shared<GenOptions>();
-  CLI::App* gen = app.add_subcommand(
-      "gen",
-      "Write a synthetic department file for a catalogue item (CSV, GB18030 CSV, XLSX or JSON Lines, by "
-      "--out's extension) with a known share of errors, and FILE.expected.tsv with every row's expected "
-      "verdict; prints a one-line JSON summary");
-  gen->add_option("--item", o->item, "Catalogue item code (admin_penalty, admin_license, …)")->required();
-  gen->add_option("--rows", o->rows, "Number of data rows")->required()->check(CLI::NonNegativeNumber);
+  CLI::App* gen = app.add_subcommand("gen",
+                                     "Write a synthetic department file for a catalogue item (CSV, "
+                                     "GB18030 CSV, XLSX or JSON Lines, by "
+                                     "--out's extension) with a known share of errors, and "
+                                     "FILE.expected.tsv with every row's expected "
+                                     "verdict; prints a one-line JSON summary");
+  gen->add_option("--item", o->item, "Catalogue item code (admin_penalty, admin_license, …)")
+      ->required();
+  gen->add_option("--rows", o->rows, "Number of data rows")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
   gen->add_option("--seed", o->seed, "Random seed (default 1): the same seed gives the same file");
-  gen->add_option("--error-rate", o->error_rate,
-                  "Share of rows with one planted problem, 0 … 1 (default 0); the kinds are spread evenly")
+  gen->add_option(
+         "--error-rate", o->error_rate,
+         "Share of rows with one planted problem, 0 … 1 (default 0); the kinds are spread evenly")
       ->check(CLI::Range(0.0, 1.0));
   gen->add_option("--out", o->out, "Output file: .csv, .jsonl / .ndjson or .xlsx")->required();
   gen->add_option("--encoding", o->encoding, "CSV encoding: utf-8 (default) or gb18030");
-  gen->add_option("--header", o->header, "CSV/XLSX header: codes (default, CF_XDR_MC …) or labels (行政相对人名称 …)");
-  gen->add_option("--pool", o->pool,
-                  "Subjects the rows draw from (default: about rows / 3). Files generated with the same "
-                  "--seed and --pool share subjects")
+  gen->add_option("--header", o->header,
+                  "CSV/XLSX header: codes (default, CF_XDR_MC …) or labels (行政相对人名称 …)");
+  gen->add_option(
+         "--pool", o->pool,
+         "Subjects the rows draw from (default: about rows / 3). Files generated with the same "
+         "--seed and --pool share subjects")
       ->check(CLI::NonNegativeNumber);
-  gen->add_option("--reference-date", o->reference_date,
-                  "The data's 'today', YYYY-MM-DD (default 2026-06-30; never the clock, for reproducibility)");
+  gen->add_option(
+      "--reference-date", o->reference_date,
+      "The data's 'today', YYYY-MM-DD (default 2026-06-30; never the clock, for reproducibility)");
   gen->callback([o, &ctx, exit_code] { *exit_code = RunGen(ctx, *o); });
 }
 

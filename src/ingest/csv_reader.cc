@@ -129,7 +129,7 @@ class Gb18030TwoByteTable {
   }
 
  private:
-  Gb18030TwoByteTable() : entries_(126 * kTrails) {
+  Gb18030TwoByteTable() : entries_(std::size_t{126} * kTrails) {
     ConverterPtr strict = OpenGb18030(/*strict=*/true);
     for (unsigned lead = 0x81; lead <= 0xFE; ++lead) {
       for (unsigned trail = 0x40; trail <= 0xFE; ++trail) {
@@ -204,6 +204,14 @@ bool IsValidGb18030(UConverter* strict, std::string_view sample, bool complete) 
     if (status == U_BUFFER_OVERFLOW_ERROR) continue;
     return U_SUCCESS(status);
   }
+}
+
+std::optional<TextEncoding> Detect(UConverter* gb_strict, std::string_view sample, bool complete) {
+  if (IsUtf8(complete ? sample : TrimPartialUtf8(sample))) return TextEncoding::kUtf8;
+  if (gb_strict != nullptr && IsValidGb18030(gb_strict, sample, complete)) {
+    return TextEncoding::kGb18030;
+  }
+  return std::nullopt;
 }
 
 // Where the next record ends, found on undecoded bytes.
@@ -487,12 +495,7 @@ Result<void> CsvReader::Decide(bool at_open) {
     state_ = State::kAsciiSoFar;
     return {};
   }
-  std::optional<TextEncoding> detected;
-  if (IsUtf8(complete ? sample : TrimPartialUtf8(sample))) {
-    detected = TextEncoding::kUtf8;
-  } else if (IsValidGb18030(gb_strict_.get(), sample, complete)) {
-    detected = TextEncoding::kGb18030;
-  }
+  std::optional<TextEncoding> detected = Detect(gb_strict_.get(), sample, complete);
   if (!detected && at_open) {
     return Fail(ErrorCode::kInvalidArgument, "reader.encoding",
                 "the file is neither UTF-8 nor GB18030 text",
@@ -644,10 +647,8 @@ Result<std::optional<RawRow>> CsvReader::Next() {
 }  // namespace
 
 std::optional<TextEncoding> DetectTextEncoding(std::string_view sample, bool complete) {
-  if (IsUtf8(complete ? sample : TrimPartialUtf8(sample))) return TextEncoding::kUtf8;
   ConverterPtr strict = OpenGb18030(/*strict=*/true);
-  if (strict && IsValidGb18030(strict.get(), sample, complete)) return TextEncoding::kGb18030;
-  return std::nullopt;
+  return Detect(strict.get(), sample, complete);
 }
 
 Result<std::unique_ptr<Reader>> OpenCsvReader(const std::string& path, TextEncoding encoding,

@@ -218,8 +218,7 @@ class LineParser {
     for (auto field : object) {
       std::string_view key;
       if (auto e = field.unescaped_key().get(key)) return simdjson::error_message(e);
-      // unescaped_key's view lives in the parser's string buffer, which the value below may extend.
-      key_.assign(key);
+      // The key's view, like a string value's, stays valid until the parser reads the next line.
       od::value value;
       if (auto e = field.value().get(value)) return simdjson::error_message(e);
       od::json_type type;
@@ -228,26 +227,26 @@ class LineParser {
         case od::json_type::string: {
           std::string_view s;
           if (auto e = value.get_string().get(s)) return simdjson::error_message(e);
-          on_field(key_, s);
+          on_field(key, s);
           break;
         }
         case od::json_type::number: {
           std::string_view token = TrimJsonSpace(value.raw_json_token());
           if (!IsJsonNumber(token)) return "bad number: " + std::string(token);
-          on_field(key_, token);
+          on_field(key, token);
           break;
         }
         case od::json_type::boolean: {
           bool b = false;
           if (auto e = value.get_bool().get(b)) return simdjson::error_message(e);
-          on_field(key_, b ? "true" : "false");
+          on_field(key, b ? "true" : "false");
           break;
         }
         case od::json_type::null: {
           bool is_null = false;
           if (auto e = value.is_null().get(is_null)) return simdjson::error_message(e);
           if (!is_null) return "bad literal";
-          on_field(key_, std::string_view());
+          on_field(key, std::string_view());
           break;
         }
         case od::json_type::object:
@@ -266,7 +265,7 @@ class LineParser {
           if (auto e = simdjson::minify(raw.data(), raw.size(), minified_.data(), len)) {
             return simdjson::error_message(e);
           }
-          on_field(key_, std::string_view(minified_.data(), len));
+          on_field(key, std::string_view(minified_.data(), len));
           break;
         }
       }
@@ -281,7 +280,6 @@ class LineParser {
   simdjson::dom::parser dom_;
   std::vector<char> padded_;
   std::vector<char> minified_;
-  std::string key_;
 };
 
 struct StringHash {
@@ -324,11 +322,12 @@ Result<void> JsonLinesReader::Open(const std::string& path) {
     if (!line) return std::unexpected(line.error());
     if (!*line) break;
     keys.clear();
-    std::string why = parser_.Parse(
-        **line, [&](std::string_view key, std::string_view) { keys.emplace_back(key); });
+    std::string why = parser_.Parse(**line, [&](std::string_view key, std::string_view) {
+      if (index_.find(key) == index_.end()) keys.emplace_back(key);
+    });
     if (!why.empty()) continue;  // a bad line adds no keys; its row reports it
     for (std::string& key : keys) {
-      if (index_.find(std::string_view(key)) != index_.end()) continue;
+      if (index_.find(std::string_view(key)) != index_.end()) continue;  // twice in this line
       index_.emplace(key, header_.size());
       header_.push_back(std::move(key));
     }

@@ -6,8 +6,9 @@
 // required, required_if, enum values, cross-field date order), and the fields of the shipped items
 // that the generator knows by code (CF_*, XK_*, DJ_*, SX_*, …) get realistic content: 淮南 subjects
 // with valid USCCs and citizen IDs, real 淮南 departments, penalty categories with matching amounts
-// in 万元, 文书号 such as 淮市监处罚〔2024〕123号, decision dates in 2023 … the reference date. A row
-// never holds a value the validator (ingest/validator.h) would refuse unless an error was planted.
+// in 万元, 文书号 such as 淮市监处罚〔2024〕123号, decision dates in 2023 … the reference date. A
+// row never holds a value the validator (ingest/validator.h) would refuse unless an error was
+// planted.
 //
 // Errors: with error_rate R, exactly round(rows·R) rows get one planted problem each (selection
 // sampling, so the count is exact, not binomial), spread evenly over the kinds that apply to the
@@ -25,8 +26,8 @@
 //
 // Determinism: the same item, options and seed give the same bytes on every machine and compiler.
 // Nothing reads the clock (the reference date is an option) and no standard distribution is used
-// (their algorithms are implementation-defined): std::mt19937_64 and SplitMix64 are fully specified,
-// and BoundedRandom below maps them onto ranges.
+// (their algorithms are implementation-defined): std::mt19937_64 and SplitMix64 are fully
+// specified, and BoundedRandom below maps them onto ranges.
 //
 // Thread-safety: a RowGenerator is used by one thread; the free functions are thread-safe.
 // Ownership: a RowGenerator refers to the CatalogItem it was created with, which must outlive it.
@@ -52,16 +53,16 @@ namespace xy {
 
 // What the generator can plant in a row, one per row.
 enum class GenErrorKind {
-  kUsccCheck,       // uscc.check: a wrong 18th character
-  kUsccCharset,     // uscc.charset: an I, O, Z, S or V where a digit was (O for 0, I for 1, …)
-  kUsccLength,      // uscc.length: a character dropped
-  kRequired,        // field.required: a required field emptied
-  kRequiredIf,      // field.required: a conditionally required field emptied while its condition
-                    // holds (CF_NR_FK when 处罚类别 has 罚款, the USCC of an organisation, …)
-  kDate,            // field.date: a date that does not exist or is not a date (2024-2-30, 待定)
-  kTooLong,         // field.too_long: a text longer than the field's max_length
-  kEnum,            // field.enum: a value outside the field's list (企业 as 行政相对人类别, …)
-  kDecimal,         // field.decimal: not a plain decimal (1,200  五千元  0.5万)
+  kUsccCheck,    // uscc.check: a wrong 18th character
+  kUsccCharset,  // uscc.charset: an I, O, Z, S or V where a digit was (O for 0, I for 1, …)
+  kUsccLength,   // uscc.length: a character dropped
+  kRequired,     // field.required: a required field emptied
+  kRequiredIf,   // field.required: a conditionally required field emptied while its condition
+                 // holds (CF_NR_FK when 处罚类别 has 罚款, the USCC of an organisation, …)
+  kDate,         // field.date: a date that does not exist or is not a date (2024-2-30, 待定)
+  kTooLong,      // field.too_long: a text longer than the field's max_length
+  kEnum,     // field.enum: a value outside the field's list (企业 as 行政相对人类别, …)
+  kDecimal,  // field.decimal: not a plain decimal (1,200  五千元  0.5万)
   kDateOrder,       // cross.date_order: the later date of a cross rule before the earlier one
   kUsccNormalized,  // not an error: a full-width or lower-case USCC, accepted with uscc.normalized
 };
@@ -183,16 +184,16 @@ struct SyntheticSubject {
   std::string category;  // USCC positions 1–2: "91" 企业, "92" 个体, "93" 合作社, "12" 事业单位,
                          // "52" 民办非企业单位; empty for a natural person
   std::string name;
-  std::string code;            // the USCC, or the citizen ID of a natural person
-  std::string region;          // six digits: the registering authority's, or the person's district
-  std::string legal_rep;       // 法定代表人 / 负责人 / 经营者; empty for a natural person
-  std::string legal_rep_id;    // the representative's citizen ID
+  std::string code;          // the USCC, or the citizen ID of a natural person
+  std::string region;        // six digits: the registering authority's, or the person's district
+  std::string legal_rep;     // 法定代表人 / 负责人 / 经营者; empty for a natural person
+  std::string legal_rep_id;  // the representative's citizen ID
   std::string address;
-  Date founded;                // 成立日期, 1992 … 2022; a natural person's birth date
-  std::string registration_no; // 15-digit 工商注册号 for market entities founded before 2015-10
+  Date founded;                 // 成立日期, 1992 … 2022; a natural person's birth date
+  std::string registration_no;  // 15-digit 工商注册号 for market entities founded before 2015-10
   std::int64_t capital_yuan = 0;  // 注册资本 / 开办资金; 0 when none
-  std::string entity_type;     // 有限责任公司(自然人投资或控股), 农民专业合作社, 事业单位, …
-  int industry = 0;            // internal
+  std::string entity_type;  // 有限责任公司(自然人投资或控股), 农民专业合作社, 事业单位, …
+  int industry = 0;  // internal
 };
 
 // Subject `index` of the pools of `seed`. Pure: the same arguments give the same subject. USCCs and

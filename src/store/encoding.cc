@@ -3,6 +3,7 @@
 #include <array>
 #include <bit>
 #include <cstring>
+#include <string>
 
 namespace xy {
 namespace {
@@ -310,6 +311,22 @@ std::int64_t FieldsDigest(std::string_view text) {
   h *= kP3;
   h ^= h >> 32;
   return static_cast<std::int64_t>(h);
+}
+
+std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject, std::string_view severity,
+                           std::string_view decided_on, std::string_view publicity_from,
+                           std::string_view publicity_until, bool published) {
+  // A short text of the parts, '|'-separated (no part can contain '|'), digested like the fields.
+  std::string text;
+  text.reserve(96);
+  text.append(std::to_string(fields_digest)).push_back('|');
+  text.append(std::to_string(subject)).push_back('|');
+  text.append(severity).push_back('|');
+  text.append(decided_on).push_back('|');
+  text.append(publicity_from).push_back('|');
+  text.append(publicity_until).push_back('|');
+  text.push_back(published ? '1' : '0');
+  return FieldsDigest(text);
 }
 
 }  // namespace xy

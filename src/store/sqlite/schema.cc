@@ -59,10 +59,11 @@ CREATE TABLE records (
   status          TEXT    NOT NULL DEFAULT 'active',
   first_seen      INTEGER NOT NULL,
   last_seen       INTEGER NOT NULL,  -- moves on every batch that carries the key, changed or not
+  -- ContentDigest of the current version (store/encoding.h): a resubmitted row is found unchanged
+  -- from this row alone, without reading its version.
+  content_digest  INTEGER NOT NULL,
   UNIQUE (item, natural_key)
 );
--- A subject's records: the credit profile, reports and evaluation all start here.
-CREATE INDEX records_subject ON records (subject_id);
 
 CREATE TABLE record_versions (
   record_id       INTEGER NOT NULL REFERENCES records (id),

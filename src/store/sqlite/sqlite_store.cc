@@ -115,7 +115,7 @@ enum Sql : int {
   kRenameSubject,
   kInsertSubjectName,
   kInsertRecord,
-  kFindCurrentVersion,
+  kFindRecordKey,
   kInsertVersion,
   kTouchRecord,
   kAdvanceRecord,
@@ -155,17 +155,15 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     " ON CONFLICT (subject_id, name) DO NOTHING",
     // kInsertRecord: a new key is one statement; for a stored one it changes nothing.
     "INSERT INTO records (item, natural_key, subject_id, current_version, status, first_seen,"
-    " last_seen) VALUES (?1, ?2, ?3, 1, 'active', ?4, ?4)"
+    " last_seen, content_digest) VALUES (?1, ?2, ?3, 1, 'active', ?4, ?4, ?5)"
     " ON CONFLICT (item, natural_key) DO NOTHING",
-    "SELECT r.id, r.current_version, r.subject_id, v.fields_digest, v.decided_on, v.severity,"
-    " v.publicity_from, v.publicity_until, v.published, v.fields_json"
-    " FROM records r JOIN record_versions v ON v.record_id = r.id AND v.version = r.current_version"
-    " WHERE r.item = ?1 AND r.natural_key = ?2",
+    "SELECT id, current_version, content_digest FROM records WHERE item = ?1 AND natural_key = ?2",
     "INSERT INTO record_versions (record_id, version, subject_id, fields_json, fields_digest,"
     " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
     " raw_sm3, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     "UPDATE records SET last_seen = ?2 WHERE id = ?1",
-    "UPDATE records SET current_version = ?2, subject_id = ?3, last_seen = ?4 WHERE id = ?1",
+    "UPDATE records SET current_version = ?2, subject_id = ?3, last_seen = ?4, content_digest = ?5"
+    " WHERE id = ?1",
     "INSERT INTO batches (item, dept, file_name, file_sm3, catalog_version, header_json,"
     " received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "UPDATE batches SET receipt_json = ?2 WHERE id = ?1",
@@ -324,6 +322,17 @@ class SqliteBatch final : public BatchTransaction {
                                        std::string_view reason);
   Result<void> RecordName(CachedSubject& subject, const std::string& name, std::string_view reason);
 
+  // The stored record of a key: its id, current version and that version's ContentDigest.
+  struct Current {
+    RecordId id = 0;
+    int version = 0;
+    std::int64_t content_digest = 0;
+  };
+  Result<std::optional<Current>> FindCurrent(const RecordInput& in);
+  // The new record's id, or 0 when the key is already stored.
+  Result<RecordId> InsertRecord(const RecordInput& in, SubjectId subject,
+                                std::int64_t content_digest);
+
   Result<void> InsertVersion(RecordId record, int version, SubjectId subject,
                              const RecordInput& in, std::int64_t digest, const std::string& decided,
                              const std::string& from, const std::string& until);
@@ -339,6 +348,7 @@ class SqliteBatch final : public BatchTransaction {
   std::unordered_map<std::string, CachedSubject> by_uscc_;
   std::unordered_map<std::string, CachedSubject> by_person_;
   std::string json_;  // canonical fields of the current row; reused to keep its capacity
+  bool expect_stored_ = false;  // whether the previous row's key was already stored
 };
 
 Result<void> SqliteBatch::Usable() const {
@@ -457,6 +467,34 @@ Result<void> SqliteBatch::InsertVersion(RecordId record, int version, SubjectId 
   return {};
 }
 
+Result<RecordId> SqliteBatch::InsertRecord(const RecordInput& in, SubjectId subject,
+                                           std::int64_t content_digest) {
+  Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertRecord, "store.upsert");
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Text(1, in.item);
+  use.Text(2, in.natural_key);
+  use.Int(3, subject);
+  use.Int(4, now_);
+  use.Int(5, content_digest);
+  if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, "store.upsert", "insert record");
+  return sqlite3_changes(store_.db()) == 1 ? sqlite3_last_insert_rowid(store_.db()) : 0;
+}
+
+Result<std::optional<SqliteBatch::Current>> SqliteBatch::FindCurrent(const RecordInput& in) {
+  Result<sqlite3_stmt*> stmt = store_.Prepared(kFindRecordKey, "store.upsert");
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Text(1, in.item);
+  use.Text(2, in.natural_key);
+  const int rc = use.Step();
+  if (rc == SQLITE_DONE) return std::optional<Current>();
+  if (rc != SQLITE_ROW) return Failed(rc, "store.upsert", "find record");
+  return std::optional<Current>(Current{.id = use.ColumnInt(0),
+                                        .version = static_cast<int>(use.ColumnInt(1)),
+                                        .content_digest = use.ColumnInt(2)});
+}
+
 Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   constexpr std::string_view kReason = "store.upsert";
   if (Result<void> ok = Usable(); !ok) return std::unexpected(ok.error());
@@ -493,54 +531,48 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   // The record. The canonical text is built once: it is both stored and digested.
   json_.clear();
   AppendCanonicalJson(in.fields, json_);
-  const std::int64_t digest = FieldsDigest(json_);
+  const std::int64_t fields_digest = FieldsDigest(json_);
   const std::string decided = DateText(in.decided_on);
   const std::string from = DateText(in.publicity_from);
   const std::string until = DateText(in.publicity_until);
-  {
-    Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertRecord, kReason);
-    if (!stmt) return std::unexpected(stmt.error());
-    StmtUse use(*stmt);
-    use.Text(1, in.item);
-    use.Text(2, in.natural_key);
-    use.Int(3, out.subject);
-    use.Int(4, now_);
-    if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "insert record");
-    if (sqlite3_changes(store_.db()) == 1) out.record = sqlite3_last_insert_rowid(store_.db());
-  }
-  if (out.record != 0) {
-    if (Result<void> r = InsertVersion(out.record, 1, out.subject, in, digest, decided, from, until);
-        !r) {
-      return std::unexpected(r.error());
-    }
-    out.outcome = UpsertOutcome::kAccepted;
-    out.version = 1;
-    return out;
-  }
+  const std::int64_t content_digest =
+      ContentDigest(fields_digest, out.subject, SeverityKeyword(in.severity), decided, from, until,
+                    in.published);
 
-  // The key is stored: compare with its current version.
-  bool same = false;
-  {
-    Result<sqlite3_stmt*> stmt = store_.Prepared(kFindCurrentVersion, kReason);
-    if (!stmt) return std::unexpected(stmt.error());
-    StmtUse use(*stmt);
-    use.Text(1, in.item);
-    use.Text(2, in.natural_key);
-    const int rc = use.Step();
-    if (rc != SQLITE_ROW) {
-      if (rc == SQLITE_DONE) return Corrupt("record " + in.item + " without its current version");
-      return Failed(rc, kReason, "find record");
-    }
-    out.record = use.ColumnInt(0);
-    out.version = static_cast<int>(use.ColumnInt(1));
-    // The digest rejects almost every change without touching the text; equal digests are
-    // confirmed on the text, so a digest collision can never swallow a correction.
-    same = use.ColumnInt(2) == out.subject && use.ColumnInt(3) == digest &&
-           use.ColumnView(4) == decided && use.ColumnView(5) == SeverityKeyword(in.severity) &&
-           use.ColumnView(6) == from && use.ColumnView(7) == until &&
-           (use.ColumnInt(8) != 0) == in.published && use.ColumnView(9) == json_;
+  // A new key costs one statement when we try to insert first; a stored key one look-up when we
+  // look first. Files are mostly all new (a first submission) or mostly stored (a resubmission), so
+  // the order follows the previous row's case, and a wrong guess costs one index probe.
+  std::optional<Current> current;
+  if (expect_stored_) {
+    Result<std::optional<Current>> found = FindCurrent(in);
+    if (!found) return std::unexpected(found.error());
+    current = *found;
   }
-  if (same) {
+  if (!current) {
+    Result<RecordId> inserted = InsertRecord(in, out.subject, content_digest);
+    if (!inserted) return std::unexpected(inserted.error());
+    if (*inserted != 0) {
+      expect_stored_ = false;
+      out.record = *inserted;
+      if (Result<void> r = InsertVersion(out.record, 1, out.subject, in, fields_digest, decided,
+                                         from, until);
+          !r) {
+        return std::unexpected(r.error());
+      }
+      out.outcome = UpsertOutcome::kAccepted;
+      out.version = 1;
+      return out;
+    }
+    Result<std::optional<Current>> found = FindCurrent(in);
+    if (!found) return std::unexpected(found.error());
+    if (!*found) return Corrupt("record key " + in.natural_key + " neither new nor stored");
+    current = *found;
+  }
+  expect_stored_ = true;
+  out.record = current->id;
+  out.version = current->version;
+
+  if (current->content_digest == content_digest) {
     Result<sqlite3_stmt*> stmt = store_.Prepared(kTouchRecord, kReason);
     if (!stmt) return std::unexpected(stmt.error());
     StmtUse use(*stmt);
@@ -552,8 +584,8 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   }
 
   ++out.version;
-  if (Result<void> r =
-          InsertVersion(out.record, out.version, out.subject, in, digest, decided, from, until);
+  if (Result<void> r = InsertVersion(out.record, out.version, out.subject, in, fields_digest,
+                                     decided, from, until);
       !r) {
     return std::unexpected(r.error());
   }
@@ -564,6 +596,7 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   use.Int(2, out.version);
   use.Int(3, out.subject);
   use.Int(4, now_);
+  use.Int(5, content_digest);
   if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "advance record");
   out.outcome = UpsertOutcome::kUpdated;
   return out;
