@@ -42,13 +42,27 @@ void AppendJsonString(std::string_view s, std::string& out) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
       default:
         out.append("\\u00");
         out.push_back(kHex[c >> 4]);
@@ -109,14 +123,30 @@ class Parser {
       }
       if (pos_ >= text_.size()) return std::nullopt;
       switch (text_[pos_++]) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '/':
+          out.push_back('/');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
         case 'u': {
           std::optional<std::uint32_t> cp = Hex4();
           if (!cp) return std::nullopt;
@@ -143,8 +173,8 @@ class Parser {
 
  private:
   void SkipSpace() {
-    while (pos_ < text_.size() &&
-           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t')) {
+    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' ||
+                                   text_[pos_] == '\r' || text_[pos_] == '\t')) {
       ++pos_;
     }
   }
@@ -313,9 +343,10 @@ std::int64_t FieldsDigest(std::string_view text) {
   return static_cast<std::int64_t>(h);
 }
 
-std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject, std::string_view severity,
-                           std::string_view decided_on, std::string_view publicity_from,
-                           std::string_view publicity_until, bool published) {
+std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject,
+                           std::string_view severity, std::string_view decided_on,
+                           std::string_view publicity_from, std::string_view publicity_until,
+                           bool published) {
   // A short text of the parts, '|'-separated (no part can contain '|'), digested like the fields.
   std::string text;
   text.reserve(96);

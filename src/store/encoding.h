@@ -7,8 +7,8 @@
 //   (or digest) comparison that never parses JSON.
 // - String lists (batch header, quarantine cells, reasons, messages) are JSON arrays in the same
 //   escaping. The parsers here read exactly what the writers write (and any JSON array/object of
-//   strings); they exist so the store round-trips cells byte for byte, even cells that are not valid
-//   UTF-8, which a strict JSON library would reject.
+//   strings); they exist so the store round-trips cells byte for byte, even cells that are not
+//   valid UTF-8, which a strict JSON library would reject.
 // - FieldsDigest: a stable, non-cryptographic 64-bit hash of the canonical text, stored with each
 //   record version; ContentDigest folds in the other attributes of a version and decides
 //   "unchanged". Both definitions are fixed (see encoding.cc): changing them would make every
@@ -39,7 +39,8 @@ std::string StringArrayJson(const std::vector<std::string>& values);
 std::optional<std::vector<std::string>> ParseStringArrayJson(std::string_view json);
 std::optional<std::map<std::string, std::string>> ParseStringMapJson(std::string_view json);
 
-// The 64-bit digest of canonical fields text, as stored (two's complement) in a signed BIGINT column.
+// The 64-bit digest of canonical fields text, as stored (two's complement) in a signed BIGINT
+// column.
 std::int64_t FieldsDigest(std::string_view canonical_json);
 
 // The digest of everything that makes a record version differ from another: its fields (by their
@@ -47,9 +48,10 @@ std::int64_t FieldsDigest(std::string_view canonical_json);
 // record for its current version, so Upsert tells "unchanged" from the record row alone. Equal
 // digests are taken as equal content (a chance of 2^-64 per comparison; the digest is not meant to
 // resist a submitter crafting collisions against their own corrections).
-std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject, std::string_view severity,
-                           std::string_view decided_on, std::string_view publicity_from,
-                           std::string_view publicity_until, bool published);
+std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject,
+                           std::string_view severity, std::string_view decided_on,
+                           std::string_view publicity_from, std::string_view publicity_until,
+                           bool published);
 
 }  // namespace xy
 

@@ -1,8 +1,8 @@
 // The store: where subjects, credit records, batches and quarantined rows live.
 //
 // One interface, two back ends: SQLite (store/sqlite/, the embedded default: one file, zero set-up)
-// and later PostgreSQL (store/postgres/). Every store test is written once against this interface and
-// runs on each back end. Services talk only to this interface; nothing above it knows SQL.
+// and later PostgreSQL (store/postgres/). Every store test is written once against this interface
+// and runs on each back end. Services talk only to this interface; nothing above it knows SQL.
 //
 // Batches are atomic: everything a batch writes happens inside one BatchTransaction, which either
 // commits whole (Commit) or leaves no trace (destroyed without Commit, or the process killed at any
@@ -36,10 +36,10 @@ using Timestamp = std::int64_t;
 // How ingest identifies the subject of a row.
 struct SubjectKey {
   SubjectKind kind = SubjectKind::kOrganization;
-  std::string uscc;         // canonical USCC; empty for a natural person without one
-  std::string person_index; // blind index of the citizen ID (never the ID itself); empty otherwise
+  std::string uscc;          // canonical USCC; empty for a natural person without one
+  std::string person_index;  // blind index of the citizen ID (never the ID itself); empty otherwise
   std::string person_sealed;  // the citizen ID sealed with PersonalDataCipher; empty otherwise
-  std::string name;         // canonical name as submitted (NormalizeName)
+  std::string name;           // canonical name as submitted (NormalizeName)
 };
 
 struct Subject {
@@ -66,9 +66,9 @@ struct RecordInput {
   std::optional<Date> publicity_until;  // empty = no maximum
   bool published = true;
   // Provenance.
-  std::string dept;  // the submitting department's USCC
+  std::string dept;         // the submitting department's USCC
   std::int64_t row_no = 0;  // 1-based data row in the submitted file
-  std::string raw_sm3;  // hex SM3 of the raw row as read (before any normalising)
+  std::string raw_sm3;      // hex SM3 of the raw row as read (before any normalising)
 };
 
 enum class UpsertOutcome {
@@ -92,7 +92,7 @@ struct Record {
   RecordId id = 0;
   std::string item;
   std::string natural_key;
-  SubjectId subject = 0;     // the subject of the current version
+  SubjectId subject = 0;  // the subject of the current version
   int current_version = 1;
   std::string status;        // "active"
   Timestamp first_seen = 0;  // the batch that first stored the key

@@ -2,9 +2,9 @@
 //
 // DbPtr owns a connection (closed with sqlite3_close_v2). StmtPtr owns a prepared statement
 // (finalized). A cached statement is used through a StmtUse, which resets it and clears its
-// bindings when the use ends, so a statement never keeps a read snapshot open between uses and never
-// keeps a pointer to a string that has gone (text is bound SQLITE_STATIC, i.e. without a copy: the
-// caller's strings must outlive the StmtUse).
+// bindings when the use ends, so a statement never keeps a read snapshot open between uses and
+// never keeps a pointer to a string that has gone (text is bound SQLITE_STATIC, i.e. without a
+// copy: the caller's strings must outlive the StmtUse).
 //
 // Thread-safety: none; a connection and its statements belong to one thread at a time.
 

@@ -23,13 +23,16 @@ using sqlite::SqliteError;
 using sqlite::StmtPtr;
 using sqlite::StmtUse;
 
-// ---- Column encodings of enumerations and dates --------------------------------------------------
+// ---- Column encodings of enumerations and dates
 
 std::string_view KindKeyword(SubjectKind kind) {
   switch (kind) {
-    case SubjectKind::kOrganization: return "organization";
-    case SubjectKind::kPerson: return "person";
-    case SubjectKind::kIndividualBusiness: return "individual_business";
+    case SubjectKind::kOrganization:
+      return "organization";
+    case SubjectKind::kPerson:
+      return "person";
+    case SubjectKind::kIndividualBusiness:
+      return "individual_business";
   }
   return "organization";
 }
@@ -43,9 +46,12 @@ std::optional<SubjectKind> ParseKindKeyword(std::string_view s) {
 
 std::string_view SeverityKeyword(Severity severity) {
   switch (severity) {
-    case Severity::kMinor: return "minor";
-    case Severity::kGeneral: return "general";
-    case Severity::kSerious: return "serious";
+    case Severity::kMinor:
+      return "minor";
+    case Severity::kGeneral:
+      return "general";
+    case Severity::kSerious:
+      return "serious";
   }
   return "general";
 }
@@ -100,7 +106,7 @@ Result<std::optional<Date>> DateColumn(const StmtUse& use, int i) {
   return std::optional<Date>(*date);
 }
 
-// ---- Statements ----------------------------------------------------------------------------------
+// ---- Statements
 
 // Every statement the store runs, prepared once per connection on first use.
 enum Sql : int {
@@ -151,7 +157,8 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     "UPDATE subjects SET kind = ?2, name = ?3, provisional = 0, region_code = ?4,"
     " person_sealed = coalesce(?5, person_sealed) WHERE id = ?1",
     "UPDATE subjects SET name = ?2 WHERE id = ?1",
-    "INSERT INTO subject_names (subject_id, name, first_seen_batch, seen_at) VALUES (?1, ?2, ?3, ?4)"
+    "INSERT INTO subject_names (subject_id, name, first_seen_batch, seen_at) VALUES (?1, ?2, ?3, "
+    "?4)"
     " ON CONFLICT (subject_id, name) DO NOTHING",
     // kInsertRecord: a new key is one statement; for a stored one it changes nothing.
     "INSERT INTO records (item, natural_key, subject_id, current_version, status, first_seen,"
@@ -160,7 +167,8 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     "SELECT id, current_version, content_digest FROM records WHERE item = ?1 AND natural_key = ?2",
     "INSERT INTO record_versions (record_id, version, subject_id, fields_json, fields_digest,"
     " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
-    " raw_sm3, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    " raw_sm3, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15)",
     "UPDATE records SET last_seen = ?2 WHERE id = ?1",
     "UPDATE records SET current_version = ?2, subject_id = ?3, last_seen = ?4, content_digest = ?5"
     " WHERE id = ?1",
@@ -187,13 +195,14 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     "SELECT version, subject_id, fields_json, decided_on, severity, publicity_from,"
     " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at"
     " FROM record_versions WHERE record_id = ?1 ORDER BY version",
-    "SELECT id, kind, code, detail, status, reviewer, note, updated_at FROM code_issues ORDER BY id",
+    "SELECT id, kind, code, detail, status, reviewer, note, updated_at FROM code_issues ORDER BY "
+    "id",
     "UPDATE code_issues SET status = ?2, reviewer = ?3, note = ?4, updated_at = ?5 WHERE id = ?1",
 };
 
 int LatestSchemaVersion() { return sqlite::Migrations().back().version; }
 
-// ---- The store -----------------------------------------------------------------------------------
+// ---- The store
 
 class SqliteBatch;
 
@@ -231,8 +240,8 @@ class SqliteStore final : public Store {
     StmtPtr& slot = stmts_[id];
     if (slot == nullptr) {
       sqlite3_stmt* stmt = nullptr;
-      const int rc =
-          sqlite3_prepare_v3(db_.get(), kSqlText[id], -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      const int rc = sqlite3_prepare_v3(db_.get(), kSqlText[id], -1, SQLITE_PREPARE_PERSISTENT,
+                                        &stmt, nullptr);
       if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
         return std::unexpected(SqliteError(db_.get(), rc, std::string(reason), kSqlText[id]));
@@ -279,7 +288,7 @@ std::unexpected<Error> BatchOpen() {
               "当前有一个批次正在写入，请等待其完成");
 }
 
-// ---- The batch -----------------------------------------------------------------------------------
+// ---- The batch
 
 class SqliteBatch final : public BatchTransaction {
  public:
@@ -333,8 +342,8 @@ class SqliteBatch final : public BatchTransaction {
   Result<RecordId> InsertRecord(const RecordInput& in, SubjectId subject,
                                 std::int64_t content_digest);
 
-  Result<void> InsertVersion(RecordId record, int version, SubjectId subject,
-                             const RecordInput& in, std::int64_t digest, const std::string& decided,
+  Result<void> InsertVersion(RecordId record, int version, SubjectId subject, const RecordInput& in,
+                             std::int64_t digest, const std::string& decided,
                              const std::string& from, const std::string& until);
 
   std::unexpected<Error> Failed(int rc, std::string_view reason, std::string_view what) const {
@@ -347,7 +356,7 @@ class SqliteBatch final : public BatchTransaction {
   bool done_ = false;
   std::unordered_map<std::string, CachedSubject> by_uscc_;
   std::unordered_map<std::string, CachedSubject> by_person_;
-  std::string json_;  // canonical fields of the current row; reused to keep its capacity
+  std::string json_;            // canonical fields of the current row; reused to keep its capacity
   bool expect_stored_ = false;  // whether the previous row's key was already stored
 };
 
@@ -357,9 +366,10 @@ Result<void> SqliteBatch::Usable() const {
                 "the batch was already committed", "该批次已提交");
   }
   if (sqlite3_get_autocommit(store_.db()) != 0) {
-    return Fail(ErrorCode::kAborted, "store.batch_aborted",
-                "the batch's transaction was rolled back after an earlier error; run the batch again",
-                "该批次因前面的错误已被撤销，请重新提交");
+    return Fail(
+        ErrorCode::kAborted, "store.batch_aborted",
+        "the batch's transaction was rolled back after an earlier error; run the batch again",
+        "该批次因前面的错误已被撤销，请重新提交");
   }
   return {};
 }
@@ -477,7 +487,8 @@ Result<RecordId> SqliteBatch::InsertRecord(const RecordInput& in, SubjectId subj
   use.Int(3, subject);
   use.Int(4, now_);
   use.Int(5, content_digest);
-  if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, "store.upsert", "insert record");
+  if (const int rc = use.Step(); rc != SQLITE_DONE)
+    return Failed(rc, "store.upsert", "insert record");
   return sqlite3_changes(store_.db()) == 1 ? sqlite3_last_insert_rowid(store_.db()) : 0;
 }
 
@@ -504,8 +515,8 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   Result<CachedSubject*> subject = LookUpSubject(in.subject, kReason);
   if (!subject) return std::unexpected(subject.error());
   if (*subject == nullptr) {
-    subject = CreateSubject(in.subject, /*provisional=*/true, RegionFromUscc(in.subject.uscc),
-                            kReason);
+    subject =
+        CreateSubject(in.subject, /*provisional=*/true, RegionFromUscc(in.subject.uscc), kReason);
     if (!subject) return std::unexpected(subject.error());
     out.subject_created = true;
   } else if (!in.subject.name.empty() && in.subject.name != (*subject)->name) {
@@ -535,9 +546,8 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   const std::string decided = DateText(in.decided_on);
   const std::string from = DateText(in.publicity_from);
   const std::string until = DateText(in.publicity_until);
-  const std::int64_t content_digest =
-      ContentDigest(fields_digest, out.subject, SeverityKeyword(in.severity), decided, from, until,
-                    in.published);
+  const std::int64_t content_digest = ContentDigest(
+      fields_digest, out.subject, SeverityKeyword(in.severity), decided, from, until, in.published);
 
   // A new key costs one statement when we try to insert first; a stored key one look-up when we
   // look first. Files are mostly all new (a first submission) or mostly stored (a resubmission), so
@@ -554,8 +564,8 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
     if (*inserted != 0) {
       expect_stored_ = false;
       out.record = *inserted;
-      if (Result<void> r = InsertVersion(out.record, 1, out.subject, in, fields_digest, decided,
-                                         from, until);
+      if (Result<void> r =
+              InsertVersion(out.record, 1, out.subject, in, fields_digest, decided, from, until);
           !r) {
         return std::unexpected(r.error());
       }
@@ -696,7 +706,7 @@ Result<void> SqliteBatch::Commit(const std::string& receipt_json) {
   return {};
 }
 
-// ---- Store methods -------------------------------------------------------------------------------
+// ---- Store methods
 
 Result<int> SqliteStore::SchemaVersion() {
   // Without the table the store is empty (version 0); ask the catalogue rather than fail a prepare.
@@ -727,8 +737,9 @@ Result<void> SqliteStore::EnsureSchema() {
   if (!version) return std::unexpected(version.error());
   if (*version < LatestSchemaVersion()) {
     return Fail(ErrorCode::kFailedPrecondition, "store.schema",
-                "the store is at schema version " + std::to_string(*version) + ", this build needs " +
-                    std::to_string(LatestSchemaVersion()) + ": run `xinyong init`",
+                "the store is at schema version " + std::to_string(*version) +
+                    ", this build needs " + std::to_string(LatestSchemaVersion()) +
+                    ": run `xinyong init`",
                 "数据库尚未初始化或版本过旧，请先运行 xinyong init");
   }
   if (*version > LatestSchemaVersion()) {
@@ -1060,7 +1071,8 @@ Result<void> SqliteStore::ReviewCodeIssue(std::int64_t id, const std::string& st
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteStoreOptions options) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               SqliteStoreOptions options) {
   constexpr std::string_view kReason = "store.open";
   if (path.empty()) {
     return Fail(ErrorCode::kInvalidArgument, "store.open", "empty SQLite database path",
@@ -1077,9 +1089,9 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteSt
     }
   }
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   DbPtr db(raw);  // closes even a failed open
   auto open_failed = [&](int code, std::string_view what) {
     Error error = SqliteError(db.get(), code, std::string(kReason), what);
@@ -1093,15 +1105,16 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteSt
   sqlite3_busy_timeout(db.get(), options.busy_timeout_ms);
   // journal_mode is the first statement that reads the file, so a file that is not a database
   // fails here. In-memory databases answer "memory" and keep it, which is fine.
-  const std::string pragmas = "PRAGMA journal_mode = WAL;"
-                              "PRAGMA synchronous = NORMAL;"
-                              "PRAGMA foreign_keys = ON;"
-                              "PRAGMA temp_store = MEMORY;"
-                              // Truncate the WAL after a big batch is checkpointed, instead of
-                              // keeping a file the size of the largest batch ever.
-                              "PRAGMA journal_size_limit = 67108864;"
-                              "PRAGMA cache_size = -" +
-                              std::to_string(options.cache_kib) + ";";
+  const std::string pragmas =
+      "PRAGMA journal_mode = WAL;"
+      "PRAGMA synchronous = NORMAL;"
+      "PRAGMA foreign_keys = ON;"
+      "PRAGMA temp_store = MEMORY;"
+      // Truncate the WAL after a big batch is checkpointed, instead of
+      // keeping a file the size of the largest batch ever.
+      "PRAGMA journal_size_limit = 67108864;"
+      "PRAGMA cache_size = -" +
+      std::to_string(options.cache_kib) + ";";
   if (const int prc = sqlite3_exec(db.get(), pragmas.c_str(), nullptr, nullptr, nullptr);
       prc != SQLITE_OK) {
     return open_failed(prc, "configure");
