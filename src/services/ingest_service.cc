@@ -1,6 +1,11 @@
 #include "services/ingest_service.h"
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -66,6 +71,144 @@ std::string_view EncodingName(TextEncoding e) {
   return "utf-8";
 }
 
+// Rows are handed from the producer thread to the store thread in chunks of this many.
+constexpr std::size_t kChunkRows = 256;
+
+// One row, ready for the store: a record to upsert or a row to quarantine, with the code issues
+// it raises.
+struct PreparedRow {
+  bool valid = false;
+  RecordInput record;
+  QuarantineInput quarantine;
+  std::vector<CodeIssue> code_issues;
+  bool put_subject = false;  // a subject_registry row registers its subject first
+  int region_code = 0;
+};
+
+// The figures the producer counts (read by the consumer only after the producer has finished).
+struct ProducerTotals {
+  std::int64_t rows = 0, rejected = 0, complete = 0, code_error_rows = 0;
+  std::int64_t with_deadline = 0, on_time = 0;
+  std::map<std::string, std::int64_t> reasons, warnings;
+};
+
+// Validation, hashing and sealing of one row: everything that needs no store.
+struct RowPreparer {
+  const CatalogItem& item;
+  const ColumnMap& columns;
+  const ValidationContext& vctx;
+  const IngestDeps& deps;
+  const std::string& dept;
+  Date received_on;
+
+  PreparedRow Prepare(RawRow row, ProducerTotals& t) const {
+    PreparedRow p;
+    ++t.rows;
+    ValidatedRow v = ValidateRow(item, columns, row, vctx);
+    std::string raw_sm3 = ToHex(Sm3(row.raw));
+    t.complete += v.complete;
+    t.code_error_rows += v.code_error;
+    for (const RowIssue& w : v.warnings) ++t.warnings[w.reason];
+    if (!v.valid()) {
+      ++t.rejected;
+      QuarantineInput& q = p.quarantine;
+      q.row_no = row.row_no;
+      q.values = std::move(row.cells);
+      q.raw_sm3 = std::move(raw_sm3);
+      for (const RowIssue& e : v.errors) {
+        ++t.reasons[e.reason];
+        q.reasons.push_back(e.reason);
+        q.messages_zh.push_back(e.message_zh);
+        if (e.reason.starts_with("uscc.")) {
+          // 错码: kept for the 重错码 review with the reason the code failed.
+          auto it = v.record.fields.find(e.field);
+          CodeIssue issue;
+          issue.kind = "error";
+          issue.code = it == v.record.fields.end() ? "" : it->second;
+          issue.detail = e.reason;
+          p.code_issues.push_back(std::move(issue));
+        }
+      }
+      return p;
+    }
+    p.valid = true;
+    RecordInput& rec = p.record;
+    rec = std::move(v.record);
+    rec.dept = dept;
+    rec.raw_sm3 = std::move(raw_sm3);
+    if (!v.person_id.empty()) {
+      rec.subject.person_index = deps.cipher->BlindIndex(v.person_id);
+      rec.subject.person_sealed = deps.cipher->SealDeterministic(v.person_id);
+    }
+    // Personal fields are sealed at rest; deterministic sealing keeps "unchanged" detectable.
+    for (const FieldSpec& f : item.fields) {
+      if (!f.personal) continue;
+      auto it = rec.fields.find(f.code);
+      if (it != rec.fields.end()) it->second = "sm4:" + ToHex(deps.cipher->SealDeterministic(it->second));
+    }
+    if (item.report_deadline_working_days > 0 && rec.decided_on) {
+      ++t.with_deadline;
+      Result<int> days = deps.calendar->WorkingDaysBetween(*rec.decided_on, received_on);
+      // A decision outside the calendar's years cannot be judged; count it as on time rather than
+      // blame the department for a missing holiday table.
+      if (!days || *days <= item.report_deadline_working_days) ++t.on_time;
+    }
+    if (item.code == "subject_registry" && !rec.subject.uscc.empty()) {
+      p.put_subject = true;
+      for (char c : std::string_view(rec.subject.uscc).substr(2, 6)) {
+        p.region_code = p.region_code * 10 + (c >= '0' && c <= '9' ? c - '0' : 0);
+      }
+    }
+    return p;
+  }
+};
+
+// A bounded hand-over queue between one producer and one consumer.
+class ChunkQueue {
+ public:
+  explicit ChunkQueue(std::size_t capacity) : capacity_(capacity) {}
+
+  // Blocks while full. Returns false when the consumer has cancelled.
+  bool Push(std::vector<PreparedRow>&& chunk) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return queue_.size() < capacity_ || cancelled_; });
+    if (cancelled_) return false;
+    queue_.push_back(std::move(chunk));
+    not_empty_.notify_one();
+    return true;
+  }
+  // Blocks while empty; nullopt once the producer has closed and everything was taken.
+  std::optional<std::vector<PreparedRow>> Pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return std::nullopt;
+    std::vector<PreparedRow> chunk = std::move(queue_.front());
+    queue_.pop_front();
+    not_full_.notify_one();
+    return chunk;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+  void Cancel() {
+    std::lock_guard lock(mu_);
+    cancelled_ = true;
+    closed_ = true;
+    not_full_.notify_all();
+    not_empty_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::vector<PreparedRow>> queue_;
+  std::size_t capacity_;
+  bool closed_ = false;
+  bool cancelled_ = false;
+};
+
 }  // namespace
 
 Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
@@ -115,105 +258,94 @@ Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
   ValidationContext vctx;
   vctx.clock = deps.clock;
   vctx.exceptions = deps.exceptions;
+  const RowPreparer preparer{*item, *columns, vctx, deps, dept_code, received_on};
 
-  std::int64_t rows = 0, accepted = 0, updated = 0, unchanged = 0, rejected = 0;
-  std::int64_t complete = 0, code_error_rows = 0, with_deadline = 0, on_time = 0;
-  std::int64_t conflicts = 0, provisional = 0;
-  std::map<std::string, std::int64_t> reasons, warnings;
-  const bool registry = item->code == "subject_registry";
-
-  while (true) {
-    Result<std::optional<RawRow>> next = (*reader)->Next();
-    if (!next) return std::unexpected(next.error());
-    if (!next->has_value()) break;
-    RawRow& row = **next;
-    ++rows;
-    ValidatedRow v = ValidateRow(*item, *columns, row, vctx);
-    std::string raw_sm3 = ToHex(Sm3(row.raw));
-    complete += v.complete;
-    code_error_rows += v.code_error;
-    for (const RowIssue& w : v.warnings) ++warnings[w.reason];
-    if (!v.valid()) {
-      ++rejected;
-      QuarantineInput q;
-      q.row_no = row.row_no;
-      q.values = std::move(row.cells);
-      q.raw_sm3 = raw_sm3;
-      for (const RowIssue& e : v.errors) {
-        ++reasons[e.reason];
-        q.reasons.push_back(e.reason);
-        q.messages_zh.push_back(e.message_zh);
+  // Two threads, so the two cores work at once: this one writes to the store while a producer reads,
+  // validates, hashes and seals the next rows. Chunks keep the hand-over cheap; the bounded queue
+  // keeps memory flat. The store transaction stays on this thread.
+  ChunkQueue queue(/*capacity=*/8);
+  ProducerTotals totals;
+  std::optional<Error> read_error;
+  std::thread producer([&] {
+    std::vector<PreparedRow> chunk;
+    chunk.reserve(kChunkRows);
+    while (true) {
+      Result<std::optional<RawRow>> next = (*reader)->Next();
+      if (!next) {
+        read_error = next.error();
+        break;
       }
-      if (v.code_error) {
-        // 错码: kept for the 重错码 review with the reason the code failed.
-        for (const RowIssue& e : v.errors) {
-          if (!e.reason.starts_with("uscc.")) continue;
-          auto it = v.record.fields.find(e.field);
-          CodeIssue issue;
-          issue.kind = "error";
-          issue.code = it == v.record.fields.end() ? "" : it->second;
-          issue.detail = e.reason;
-          if (Result<void> r = (*tx)->ReportCodeIssue(issue); !r) return std::unexpected(r.error());
+      if (!next->has_value()) break;
+      chunk.push_back(preparer.Prepare(std::move(**next), totals));
+      if (chunk.size() == kChunkRows) {
+        if (!queue.Push(std::move(chunk))) return;  // the consumer gave up
+        chunk = {};
+        chunk.reserve(kChunkRows);
+      }
+    }
+    if (!chunk.empty()) queue.Push(std::move(chunk));
+    queue.Close();
+  });
+  // Whatever happens below, stop the producer and wait for it before anything it uses goes away.
+  struct JoinOnExit {
+    ChunkQueue& q;
+    std::thread& t;
+    ~JoinOnExit() {
+      q.Cancel();
+      if (t.joinable()) t.join();
+    }
+  } join_on_exit{queue, producer};
+
+  std::int64_t accepted = 0, updated = 0, unchanged = 0, conflicts = 0, provisional = 0;
+  while (std::optional<std::vector<PreparedRow>> chunk = queue.Pop()) {
+    for (PreparedRow& p : *chunk) {
+      for (const CodeIssue& issue : p.code_issues) {
+        if (Result<void> r = (*tx)->ReportCodeIssue(issue); !r) return std::unexpected(r.error());
+      }
+      if (!p.valid) {
+        if (Result<void> r = (*tx)->Quarantine(p.quarantine); !r) return std::unexpected(r.error());
+        continue;
+      }
+      RecordInput& rec = p.record;
+      if (p.put_subject) {
+        if (Result<SubjectId> s = (*tx)->PutSubject(rec.subject, p.region_code); !s) {
+          return std::unexpected(s.error());
         }
       }
-      if (Result<void> r = (*tx)->Quarantine(q); !r) return std::unexpected(r.error());
-      continue;
-    }
-
-    RecordInput& rec = v.record;
-    rec.dept = dept_code;
-    rec.raw_sm3 = raw_sm3;
-    if (!v.person_id.empty()) {
-      rec.subject.person_index = deps.cipher->BlindIndex(v.person_id);
-      rec.subject.person_sealed = deps.cipher->SealDeterministic(v.person_id);
-    }
-    // Personal fields are sealed at rest; deterministic sealing keeps "unchanged" detectable.
-    for (const FieldSpec& f : item->fields) {
-      if (!f.personal) continue;
-      auto it = rec.fields.find(f.code);
-      if (it != rec.fields.end()) it->second = "sm4:" + ToHex(deps.cipher->SealDeterministic(it->second));
-    }
-    if (item->report_deadline_working_days > 0 && rec.decided_on) {
-      ++with_deadline;
-      Result<int> days = deps.calendar->WorkingDaysBetween(*rec.decided_on, received_on);
-      // A decision outside the calendar's years cannot be judged; count it as on time rather than
-      // blame the department for a missing holiday table.
-      if (!days || *days <= item->report_deadline_working_days) ++on_time;
-    }
-    if (registry && !rec.subject.uscc.empty()) {
-      int region = 0;
-      if (Result<Uscc> u = Uscc::Parse(rec.subject.uscc, CheckMode::kStrict)) {
-        for (char c : u->region()) region = region * 10 + (c - '0');
+      Result<UpsertResult> up = (*tx)->Upsert(rec);
+      if (!up) return std::unexpected(up.error());
+      switch (up->outcome) {
+        case UpsertOutcome::kAccepted:
+          ++accepted;
+          break;
+        case UpsertOutcome::kUpdated:
+          ++updated;
+          break;
+        case UpsertOutcome::kUnchanged:
+          ++unchanged;
+          break;
       }
-      if (Result<SubjectId> s = (*tx)->PutSubject(rec.subject, region); !s) {
-        return std::unexpected(s.error());
+      provisional += up->subject_created;
+      if (up->known_name) {
+        // 重码: the same code arriving under another name.
+        ++conflicts;
+        CodeIssue issue;
+        issue.kind = "duplicate";
+        issue.code = rec.subject.uscc;
+        issue.detail = *up->known_name + " / " + rec.subject.name;
+        if (Result<void> r = (*tx)->ReportCodeIssue(issue); !r) return std::unexpected(r.error());
       }
-    }
-    Result<UpsertResult> up = (*tx)->Upsert(rec);
-    if (!up) return std::unexpected(up.error());
-    switch (up->outcome) {
-      case UpsertOutcome::kAccepted:
-        ++accepted;
-        break;
-      case UpsertOutcome::kUpdated:
-        ++updated;
-        break;
-      case UpsertOutcome::kUnchanged:
-        ++unchanged;
-        break;
-    }
-    provisional += up->subject_created;
-    if (up->known_name) {
-      // 重码: the same code arriving under another name.
-      ++conflicts;
-      ++warnings["subject.code_conflict"];
-      CodeIssue issue;
-      issue.kind = "duplicate";
-      issue.code = rec.subject.uscc;
-      issue.detail = *up->known_name + " / " + rec.subject.name;
-      if (Result<void> r = (*tx)->ReportCodeIssue(issue); !r) return std::unexpected(r.error());
     }
   }
+  producer.join();
+  if (read_error) return std::unexpected(*read_error);
+
+  const std::int64_t rows = totals.rows, rejected = totals.rejected;
+  const std::int64_t with_deadline = totals.with_deadline, on_time = totals.on_time;
+  std::map<std::string, std::int64_t>& reasons = totals.reasons;
+  std::map<std::string, std::int64_t>& warnings = totals.warnings;
+  if (conflicts > 0) warnings["subject.code_conflict"] += conflicts;
+  const std::int64_t complete = totals.complete, code_error_rows = totals.code_error_rows;
 
   Json receipt;
   receipt["batch_id"] = (*tx)->batch_id();
