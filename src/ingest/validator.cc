@@ -165,18 +165,203 @@ Result<ColumnMap> MapColumns(const CatalogItem& item, const std::vector<std::str
   for (const FieldSpec& f : item.fields) {
     if (!seen.contains(&f)) map.absent_fields.push_back(&f);
   }
+  map.plan = MakePlan(item, map.by_column);
   return map;
 }
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------
+// The plan: every code the row logic reads (fields, rule references, columns) resolved once per item
+// and column layout to a "slot", so a row keeps its values in a vector instead of a map by code.
+// Slots [0, distinct field codes) follow the item's fields (a repeated code shares the first slot);
+// further slots hold codes that rules or columns name but no field has (they only ever read empty
+// unless a column feeds them).
+
+struct PlannedCondition {
+  const FieldCondition* cond = nullptr;
+  int slot = -1;
+  const std::string* label = nullptr;  // the field's label, or the code when no field has it
+};
+
+struct PlannedField {
+  int slot = -1;
+  bool subject_code = false;  // f.code == item.subject_code_field
+  std::vector<PlannedCondition> required_if;
+};
+
+struct PlannedCross {
+  int first = -1;
+  int second = -1;
+  const FieldSpec* fa = nullptr;
+  const FieldSpec* fb = nullptr;
+};
+
+struct PlannedSeverity {
+  const SeverityRule* rule = nullptr;
+  int slot = -1;
+};
+
+struct ValidationPlan {
+  const CatalogItem* item = nullptr;
+  const FieldSpec* fields_data = nullptr;
+  std::size_t field_count = 0;
+  std::vector<const FieldSpec*> by_column;  // the layout the plan was made for
+
+  std::vector<std::string> slot_code;
+  std::size_t field_slots = 0;          // slots [0, field_slots) belong to fields
+  std::vector<int> sorted_slots;        // slots in code order (std::map order)
+  std::vector<int> column_slot;         // -1: no field
+  std::vector<PlannedField> fields;     // parallel to item->fields
+  int kind_slot = -1;
+  int name_slot = -1;
+  int code_slot = -1;
+  int person_slot = -1;
+  const FieldSpec* person_field = nullptr;
+  int decided_slot = -1;
+  int publicity_slot = -1;
+  std::vector<int> natural_key;
+  std::vector<PlannedCross> cross;
+  std::vector<PlannedSeverity> severity;
+
+  int SlotFor(std::string_view code) {
+    for (std::size_t i = 0; i < slot_code.size(); ++i) {
+      if (slot_code[i] == code) return static_cast<int>(i);
+    }
+    slot_code.emplace_back(code);
+    return static_cast<int>(slot_code.size() - 1);
+  }
+  int OptionalSlot(const std::string& code) { return code.empty() ? -1 : SlotFor(code); }
+
+  bool Matches(const CatalogItem& it, const ColumnMap& columns) const {
+    return item == &it && fields_data == it.fields.data() && field_count == it.fields.size() &&
+           by_column == columns.by_column;
+  }
+};
+
+std::shared_ptr<const ValidationPlan> MakePlan(const CatalogItem& item,
+                                               const std::vector<const FieldSpec*>& by_column) {
+  auto plan = std::make_shared<ValidationPlan>();
+  ValidationPlan& p = *plan;
+  p.item = &item;
+  p.fields_data = item.fields.data();
+  p.field_count = item.fields.size();
+  p.by_column = by_column;
+  p.fields.resize(item.fields.size());
+  for (std::size_t i = 0; i < item.fields.size(); ++i) p.fields[i].slot = p.SlotFor(item.fields[i].code);
+  p.field_slots = p.slot_code.size();
+  for (const FieldSpec* f : by_column) p.column_slot.push_back(f ? p.SlotFor(f->code) : -1);
+  for (std::size_t i = 0; i < item.fields.size(); ++i) {
+    const FieldSpec& f = item.fields[i];
+    PlannedField& pf = p.fields[i];
+    pf.subject_code = f.code == item.subject_code_field;
+    for (const FieldCondition& c : f.required_if) {
+      const FieldSpec* cf = item.Field(c.field);
+      pf.required_if.push_back({&c, p.SlotFor(c.field), cf ? &cf->label : &c.field});
+    }
+  }
+  p.kind_slot = p.OptionalSlot(item.subject_kind_field);
+  p.name_slot = p.OptionalSlot(item.subject_name_field);
+  p.code_slot = p.OptionalSlot(item.subject_code_field);
+  p.person_slot = p.OptionalSlot(item.person_id_field);
+  if (!item.person_id_field.empty()) p.person_field = item.Field(item.person_id_field);
+  p.decided_slot = p.OptionalSlot(item.decided_on_field);
+  p.publicity_slot = p.OptionalSlot(item.publicity_start_field);
+  for (const std::string& k : item.natural_key) p.natural_key.push_back(p.SlotFor(k));
+  for (const CrossRule& r : item.cross_rules) {
+    p.cross.push_back({p.SlotFor(r.first), p.SlotFor(r.second), item.Field(r.first), item.Field(r.second)});
+  }
+  for (const SeverityRule& r : item.severity_rules) p.severity.push_back({&r, p.SlotFor(r.when.field)});
+  p.sorted_slots.resize(p.slot_code.size());
+  for (std::size_t i = 0; i < p.sorted_slots.size(); ++i) p.sorted_slots[i] = static_cast<int>(i);
+  std::sort(p.sorted_slots.begin(), p.sorted_slots.end(),
+            [&](int a, int b) { return p.slot_code[a] < p.slot_code[b]; });
+  return plan;
+}
+
+struct Slot {
+  std::string value;
+  bool touched = false;  // for slots past the fields: whether the map would hold the code
+};
+
+// Calls `part` with each trimmed, non-empty part of a multi value (split on ; ； 、 , ，), as
+// SplitMulti would produce them; stops early when `part` returns false.
+template <typename F>
+void ForEachPart(std::string_view s, F part) {
+  std::size_t begin = 0;
+  auto flush = [&](std::size_t end) {
+    std::string_view t = Trim(s.substr(begin, end - begin));
+    return t.empty() || part(t);
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t sep = 0;
+    if (s[i] == ';' || s[i] == ',') {
+      sep = 1;
+    } else if (static_cast<unsigned char>(s[i]) >= 0x80 &&
+               (s.substr(i, 3) == "；" || s.substr(i, 3) == "、" || s.substr(i, 3) == "，")) {
+      sep = 3;
+    }
+    if (sep == 0) {
+      ++i;
+      continue;
+    }
+    if (!flush(i)) return;
+    i += sep;
+    begin = i;
+  }
+  flush(s.size());
+}
+
+bool Contains(const std::vector<std::string>& values, std::string_view v) {
+  for (const std::string& e : values) {
+    if (e == v) return true;
+  }
+  return false;
+}
+
+bool ConditionHoldsOn(const FieldCondition& c, const std::string& value) {
+  if (value.empty()) return false;
+  bool any_part = false;
+  bool result = c.only;  // only: all parts in the set; otherwise: any part
+  ForEachPart(value, [&](std::string_view p) {
+    any_part = true;
+    bool in = Contains(c.any_of, p);
+    if (c.only && !in) {
+      result = false;
+      return false;
+    }
+    if (!c.only && in) {
+      result = true;
+      return false;
+    }
+    return true;
+  });
+  if (c.only) return any_part && result;
+  return result;
+}
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, const RawRow& row,
                          const ValidationContext& ctx) {
   ValidatedRow out;
-  const std::string row_text = RowPrefix(row.row_no);
+  std::string row_text;  // 第7行, built with the first issue
+  auto prefix = [&]() -> const std::string& {
+    if (row_text.empty()) row_text = RowPrefix(row.row_no);
+    return row_text;
+  };
   auto error = [&](std::string reason, const FieldSpec* f, std::string message) {
-    out.errors.push_back({std::move(reason), f ? f->code : "", row_text + std::move(message)});
+    out.errors.push_back({std::move(reason), f ? f->code : "", prefix() + std::move(message)});
   };
   auto warn = [&](std::string reason, const FieldSpec* f, std::string message) {
-    out.warnings.push_back({std::move(reason), f ? f->code : "", row_text + std::move(message)});
+    out.warnings.push_back({std::move(reason), f ? f->code : "", prefix() + std::move(message)});
   };
   if (row.error) {
     error("row.decode", nullptr, "：" + row.error_zh.value_or(*row.error));
@@ -184,27 +369,47 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
     return out;
   }
 
-  // 1. Raw values by field code, trimmed. Subject kind first: it decides what the code field holds.
-  std::map<std::string, std::string>& values = out.record.fields;
-  for (std::size_t c = 0; c < columns.by_column.size() && c < row.cells.size(); ++c) {
-    if (const FieldSpec* f = columns.by_column[c]) values[f->code] = std::string(Trim(row.cells[c]));
+  std::shared_ptr<const ValidationPlan> own;
+  const ValidationPlan* plan = columns.plan.get();
+  if (plan == nullptr || !plan->Matches(item, columns)) {
+    own = MakePlan(item, columns.by_column);
+    plan = own.get();
   }
+  const ValidationPlan& p = *plan;
+
+  // 1. Raw values by field, trimmed. Subject kind first: it decides what the code field holds.
+  std::vector<Slot> values(p.slot_code.size());
+  for (std::size_t c = 0; c < p.column_slot.size() && c < row.cells.size(); ++c) {
+    if (int s = p.column_slot[c]; s >= 0) {
+      values[s].value.assign(Trim(row.cells[c]));
+      values[s].touched = true;
+    }
+  }
+  auto at = [&](int slot) -> std::string& {
+    values[slot].touched = true;
+    return values[slot].value;
+  };
 
   SubjectKind kind = SubjectKind::kOrganization;
-  if (!item.subject_kind_field.empty()) {
-    const std::string& k = values[item.subject_kind_field];
+  if (p.kind_slot >= 0) {
+    const std::string& k = at(p.kind_slot);
     if (auto parsed = ParseSubjectKind(NormalizeName(k))) kind = *parsed;
   }
 
   // 2. Each field by its type; canonical values replace the raw ones.
-  for (const FieldSpec& f : item.fields) {
-    std::string& v = values[f.code];
+  for (std::size_t i = 0; i < item.fields.size(); ++i) {
+    const FieldSpec& f = item.fields[i];
+    std::string& v = values[p.fields[i].slot].value;
     if (v.empty()) continue;
-    if (f.max_length > 0 && CountCodePoints(v) > static_cast<std::size_t>(f.max_length)) {
-      error("field.too_long", &f,
-            FieldLabel(f) + "超过" + std::to_string(f.max_length) + "字（实际" +
-                std::to_string(CountCodePoints(v)) + "字）");
-      continue;
+    // A code point takes at least one byte: only a long value needs counting.
+    if (f.max_length > 0 && v.size() > static_cast<std::size_t>(f.max_length)) {
+      std::size_t n = CountCodePoints(v);
+      if (n > static_cast<std::size_t>(f.max_length)) {
+        error("field.too_long", &f,
+              FieldLabel(f) + "超过" + std::to_string(f.max_length) + "字（实际" + std::to_string(n) +
+                  "字）");
+        continue;
+      }
     }
     switch (f.type) {
       case FieldType::kText:
@@ -235,26 +440,41 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
         if (!AllDigits(n) || n.size() > 18) {
           error("field.integer", &f, FieldLabel(f) + "“" + v + "”不是整数");
         } else {
-          v = n;
+          v = std::move(n);
         }
         break;
       }
       case FieldType::kEnum: {
-        std::vector<std::string> parts =
-            f.multi ? SplitMulti(NormalizeName(v)) : std::vector<std::string>{NormalizeName(v)};
-        std::string canonical;
-        bool ok = !parts.empty();
-        for (const std::string& p : parts) {
-          if (std::find(f.enum_values.begin(), f.enum_values.end(), p) == f.enum_values.end()) {
-            ok = false;
-            std::string allowed;
-            for (const std::string& e : f.enum_values) allowed += (allowed.empty() ? "" : "、") + e;
-            error("field.enum", &f, FieldLabel(f) + "的值“" + p + "”不在允许范围内（" + allowed + "）");
-            break;
+        std::string normalized = NormalizeName(v);
+        auto reject = [&](std::string_view part) {
+          std::string allowed;
+          for (const std::string& e : f.enum_values) allowed += (allowed.empty() ? "" : "、") + e;
+          error("field.enum", &f,
+                FieldLabel(f) + "的值“" + std::string(part) + "”不在允许范围内（" + allowed + "）");
+        };
+        if (!f.multi) {
+          if (Contains(f.enum_values, normalized)) {
+            v = std::move(normalized);
+          } else {
+            reject(normalized);
           }
-          canonical += (canonical.empty() ? "" : ";") + p;
+          break;
         }
-        if (ok) v = canonical;
+        std::string canonical;
+        bool any = false;
+        bool ok = true;
+        ForEachPart(normalized, [&](std::string_view part) {
+          any = true;
+          if (!Contains(f.enum_values, part)) {
+            ok = false;
+            reject(part);
+            return false;
+          }
+          if (!canonical.empty()) canonical += ';';
+          canonical += part;
+          return true;
+        });
+        if (ok && any) v = std::move(canonical);
         break;
       }
       case FieldType::kUscc:
@@ -264,7 +484,7 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
                            (f.type == FieldType::kSubjectCode && kind == SubjectKind::kPerson);
         CheckResult r = person_code ? CheckCitizenId(v, *ctx.clock)
                                     : CheckUscc(v, CheckMode::kNormalize, ctx.uscc_rules);
-        std::string prefix = person_code ? "id." : "uscc.";
+        const char* kind_prefix = person_code ? "id." : "uscc.";
         if (!r.valid()) {
           if (!person_code && ctx.exceptions && ctx.exceptions->codes.contains(r.canonical)) {
             warn("uscc.exception", &f, FieldLabel(f) + "“" + r.canonical + "”未通过校验，但在已复核的例外清单中");
@@ -272,13 +492,14 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
             break;
           }
           Error e = person_code ? CitizenIdCheckError(r) : UsccCheckError(r);
-          error(prefix + std::string(CheckRuleName(r.rule)), &f, FieldLabel(f) + "错误：" + e.message_zh);
+          error(kind_prefix + std::string(CheckRuleName(r.rule)), &f, FieldLabel(f) + "错误：" + e.message_zh);
           out.code_error = true;
         } else {
           if (r.normalized) {
-            warn(prefix + "normalized", &f, FieldLabel(f) + "“" + v + "”已规范为“" + r.canonical + "”");
+            warn(std::string(kind_prefix) + "normalized", &f,
+                 FieldLabel(f) + "“" + v + "”已规范为“" + r.canonical + "”");
           }
-          v = r.canonical;
+          v = std::move(r.canonical);
         }
         break;
       }
@@ -286,31 +507,32 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
   }
 
   // 3. Required and conditionally required fields (conditions read the canonical values).
-  for (const FieldSpec& f : item.fields) {
-    if (!values[f.code].empty()) continue;
+  for (std::size_t i = 0; i < item.fields.size(); ++i) {
+    const FieldSpec& f = item.fields[i];
+    const PlannedField& pf = p.fields[i];
+    if (!values[pf.slot].value.empty()) continue;
     bool required = f.required;
-    std::string why;
-    for (const FieldCondition& c : f.required_if) {
-      if (ConditionHolds(c, values)) {
+    const PlannedCondition* why = nullptr;
+    for (const PlannedCondition& c : pf.required_if) {
+      if (ConditionHoldsOn(*c.cond, values[c.slot].value)) {
         required = true;
-        const FieldSpec* cf = item.Field(c.field);
-        why = "（" + (cf ? cf->label : c.field) + "为“" + values[c.field] + "”时必填）";
+        why = &c;
         break;
       }
     }
     // A natural person's USCC columns are empty by design; the ID number identifies them.
-    if (required && kind == SubjectKind::kPerson && f.code == item.subject_code_field &&
-        !item.person_id_field.empty()) {
+    if (required && kind == SubjectKind::kPerson && pf.subject_code && p.person_slot >= 0) {
       required = false;
     }
     if (required) {
-      error("field.required", &f, "缺少必填项" + FieldLabel(f) + why);
+      std::string message = "缺少必填项" + FieldLabel(f);
+      if (why) message += "（" + *why->label + "为“" + values[why->slot].value + "”时必填）";
+      error("field.required", &f, std::move(message));
       out.complete = false;
     }
   }
-  if (kind == SubjectKind::kPerson && !item.person_id_field.empty() &&
-      values[item.person_id_field].empty()) {
-    const FieldSpec* f = item.Field(item.person_id_field);
+  if (kind == SubjectKind::kPerson && p.person_slot >= 0 && at(p.person_slot).empty()) {
+    const FieldSpec* f = p.person_field;
     if (f && std::none_of(out.errors.begin(), out.errors.end(),
                           [&](const RowIssue& i) { return i.field == f->code; })) {
       error("field.required", f, "缺少必填项" + FieldLabel(*f) + "（行政相对人为自然人时必填）");
@@ -319,53 +541,66 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
   }
 
   // 4. Cross-field rules.
-  for (const CrossRule& rule : item.cross_rules) {
-    const std::string& a = values[rule.first];
-    const std::string& b = values[rule.second];
+  for (const PlannedCross& rule : p.cross) {
+    const std::string& a = at(rule.first);
+    const std::string& b = at(rule.second);
     if (a.empty() || b.empty() || a.size() != 10 || b.size() != 10) continue;
     if (b < a) {  // ISO dates compare as text
-      const FieldSpec* fa = item.Field(rule.first);
-      const FieldSpec* fb = item.Field(rule.second);
-      error("cross.date_order", fb,
-            FieldLabel(*fb) + "“" + b + "”早于" + FieldLabel(*fa) + "“" + a + "”");
+      error("cross.date_order", rule.fb,
+            FieldLabel(*rule.fb) + "“" + b + "”早于" + FieldLabel(*rule.fa) + "“" + a + "”");
     }
   }
-  if (!out.errors.empty()) return out;
+
+  // The fields as the store (or, for a rejected row, the caller's report) sees them: a valid row
+  // keeps only what was submitted; a rejected one every field as it stood.
+  const bool valid = out.errors.empty();
+  std::map<std::string, std::string>& fields = out.record.fields;
+  auto fill_fields = [&] {
+    for (int s : p.sorted_slots) {
+      Slot& slot = values[s];
+      bool present = valid ? !slot.value.empty()
+                           : (static_cast<std::size_t>(s) < p.field_slots || slot.touched);
+      if (present) fields.emplace_hint(fields.end(), p.slot_code[s], std::move(slot.value));
+    }
+  };
+  if (!valid) {
+    fill_fields();
+    return out;
+  }
 
   // 5. The record: subject, natural key, severity, publicity window.
   RecordInput& rec = out.record;
   rec.item = item.code;
   rec.row_no = row.row_no;
   rec.subject.kind = kind;
-  if (!item.subject_name_field.empty()) rec.subject.name = NormalizeName(values[item.subject_name_field]);
+  if (p.name_slot >= 0) rec.subject.name = NormalizeName(values[p.name_slot].value);
   if (kind == SubjectKind::kPerson) {
-    out.person_id = !item.person_id_field.empty() ? values[item.person_id_field]
-                                                  : values[item.subject_code_field];
-  } else if (!item.subject_code_field.empty()) {
-    rec.subject.uscc = values[item.subject_code_field];
+    out.person_id = p.person_slot >= 0 ? values[p.person_slot].value
+                                       : (p.code_slot >= 0 ? values[p.code_slot].value : "");
+  } else if (p.code_slot >= 0) {
+    rec.subject.uscc = values[p.code_slot].value;
   }
-  for (const std::string& k : item.natural_key) {
+  for (int k : p.natural_key) {
     if (!rec.natural_key.empty()) rec.natural_key += '\x1f';
-    rec.natural_key += values[k];
+    rec.natural_key += values[k].value;
   }
-  if (!item.decided_on_field.empty()) rec.decided_on = ParseLenientDate(values[item.decided_on_field]);
+  if (p.decided_slot >= 0) rec.decided_on = ParseLenientDate(values[p.decided_slot].value);
   rec.severity = item.default_severity;
-  for (const SeverityRule& r : item.severity_rules) {
-    if (ConditionHolds(r.when, values)) {
-      rec.severity = r.level;
+  for (const PlannedSeverity& r : p.severity) {
+    if (ConditionHoldsOn(r.rule->when, values[r.slot].value)) {
+      rec.severity = r.rule->level;
       break;
     }
   }
-  std::optional<Date> start = item.publicity_start_field.empty()
-                                  ? rec.decided_on
-                                  : ParseLenientDate(values[item.publicity_start_field]);
+  std::optional<Date> start = p.publicity_slot < 0 ? rec.decided_on
+                                                   : ParseLenientDate(values[p.publicity_slot].value);
   rec.publicity_from = start;
-  if (auto p = item.publicity.find(rec.severity); p != item.publicity.end()) {
-    rec.published = p->second.published;
-    if (start && p->second.max_months > 0) rec.publicity_until = AddMonths(*start, p->second.max_months);
+  if (auto pp = item.publicity.find(rec.severity); pp != item.publicity.end()) {
+    rec.published = pp->second.published;
+    if (start && pp->second.max_months > 0) rec.publicity_until = AddMonths(*start, pp->second.max_months);
   }
   // Drop empty optional fields so the stored payload only holds what was submitted.
-  std::erase_if(values, [](const auto& kv) { return kv.second.empty(); });
+  fill_fields();
   return out;
 }
 

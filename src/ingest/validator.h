@@ -26,6 +26,7 @@
 #ifndef XY_INGEST_VALIDATOR_H_
 #define XY_INGEST_VALIDATOR_H_
 
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,11 +40,18 @@
 
 namespace xy {
 
+// Precomputed per item and column layout (field positions, resolved rule references); internal to
+// the validator.
+struct ValidationPlan;
+
 // Which catalogue field each file column feeds.
 struct ColumnMap {
   std::vector<const FieldSpec*> by_column;  // nullptr for a column no field claims
   std::vector<std::string> ignored_columns;  // headers that name no field
   std::vector<const FieldSpec*> absent_fields;  // fields no column provides
+  // Set by MapColumns for the item it was given (which must then outlive the map and stay
+  // unchanged); ValidateRow uses it when it matches and otherwise plans the row itself.
+  std::shared_ptr<const ValidationPlan> plan;
 };
 
 // Maps a header onto an item's fields (by code, label or alias). Errors: kInvalidArgument
