@@ -172,35 +172,96 @@ std::string UntilStable(std::string_view input, Pass pass) {
   return current;
 }
 
-// True when `s` holds none of the non-ASCII white space characters (U+0085, U+00A0, U+1680,
-// U+180E, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), checked on the UTF-8 bytes.
-bool HasNoUnicodeSpace(std::string_view s) {
+// One pass over UTF-8 bytes: true when well-formed (the same judgement as U8_NEXT: no overlongs, no
+// surrogates, nothing above U+10FFFF). `code_points` receives the number of code points, and
+// `unicode_space` whether one of the non-ASCII white space characters occurs (U+0085, U+00A0,
+// U+1680, U+180E, U+2000–U+200A, U+2028, U+2029, U+202F, U+205F, U+3000); both are set only when the
+// result is true.
+bool ScanUtf8(std::string_view s, std::size_t& code_points, bool& unicode_space,
+              bool* ascii_fold = nullptr) {
   const auto* b = reinterpret_cast<const unsigned char*>(s.data());
-  for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-    switch (b[i]) {
-      case 0xC2:
-        if (b[i + 1] == 0x85 || b[i + 1] == 0xA0) return false;
-        break;
-      case 0xE1:
-        if (i + 2 < s.size() && ((b[i + 1] == 0x9A && b[i + 2] == 0x80) ||
-                                 (b[i + 1] == 0xA0 && b[i + 2] == 0x8E))) {
-          return false;
-        }
-        break;
-      case 0xE2:
-        if (i + 2 < s.size() && ((b[i + 1] == 0x80 && (b[i + 2] <= 0x8A || b[i + 2] == 0xA8 ||
-                                                        b[i + 2] == 0xA9 || b[i + 2] == 0xAF)) ||
-                                 (b[i + 1] == 0x81 && b[i + 2] == 0x9F))) {
-          return false;
-        }
-        break;
-      case 0xE3:
-        if (i + 2 < s.size() && b[i + 1] == 0x80 && b[i + 2] == 0x80) return false;
-        break;
-      default:
-        break;
+  const std::size_t n = s.size();
+  std::size_t count = 0;
+  bool space = false;
+  bool fold = false;  // ASCII white space other than single inner spaces
+  std::size_t i = 0;
+  while (i < n) {
+    unsigned char c = b[i];
+    if (c < 0x80) {
+      if (c <= ' ' && c >= 0x09 && (c != ' ' || i == 0 || i + 1 == n || b[i - 1] == ' ') &&
+          (c == ' ' || c <= 0x0D)) {
+        fold = true;
+      }
+      ++i;
+      ++count;
+      continue;
     }
+    // The common case in Chinese text: a lead byte E4–EC or EE–EF (no special second-byte range,
+    // no listed white space) and two continuation bytes.
+    if (c >= 0xE4 && c <= 0xEF && c != 0xED && i + 2 < n &&
+        ((b[i + 1] & 0xC0) | ((b[i + 2] & 0xC0) >> 2)) == 0xA0) {
+      i += 3;
+      ++count;
+      while (i + 2 < n) {  // the rest of a run of such characters
+        unsigned char d = b[i];
+        if (d < 0xE4 || d == 0xED || d > 0xEF ||
+            ((b[i + 1] & 0xC0) | ((b[i + 2] & 0xC0) >> 2)) != 0xA0) {
+          break;
+        }
+        i += 3;
+        ++count;
+      }
+      continue;
+    }
+    if (c < 0xC2) return false;
+    if (c < 0xE0) {
+      if (i + 1 >= n || (b[i + 1] & 0xC0) != 0x80) return false;
+      if (c == 0xC2 && (b[i + 1] == 0x85 || b[i + 1] == 0xA0)) space = true;
+      i += 2;
+      ++count;
+      continue;
+    }
+    if (c < 0xF0) {
+      if (i + 2 >= n) return false;
+      unsigned char c1 = b[i + 1], c2 = b[i + 2];
+      if ((c2 & 0xC0) != 0x80) return false;
+      if (c == 0xE0) {
+        if (c1 < 0xA0 || c1 > 0xBF) return false;
+      } else if (c == 0xED) {
+        if (c1 < 0x80 || c1 > 0x9F) return false;
+      } else if ((c1 & 0xC0) != 0x80) {
+        return false;
+      }
+      if (c == 0xE1) {
+        if ((c1 == 0x9A && c2 == 0x80) || (c1 == 0xA0 && c2 == 0x8E)) space = true;
+      } else if (c == 0xE2) {
+        if ((c1 == 0x80 && (c2 <= 0x8A || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF)) ||
+            (c1 == 0x81 && c2 == 0x9F)) {
+          space = true;
+        }
+      } else if (c == 0xE3) {
+        if (c1 == 0x80 && c2 == 0x80) space = true;
+      }
+      i += 3;
+      ++count;
+      continue;
+    }
+    if (c > 0xF4 || i + 3 >= n) return false;
+    unsigned char c1 = b[i + 1];
+    if (c == 0xF0) {
+      if (c1 < 0x90 || c1 > 0xBF) return false;
+    } else if (c == 0xF4) {
+      if (c1 < 0x80 || c1 > 0x8F) return false;
+    } else if ((c1 & 0xC0) != 0x80) {
+      return false;
+    }
+    if ((b[i + 2] & 0xC0) != 0x80 || (b[i + 3] & 0xC0) != 0x80) return false;
+    i += 4;
+    ++count;
   }
+  code_points = count;
+  unicode_space = space;
+  if (ascii_fold != nullptr) *ascii_fold = fold;
   return true;
 }
 
@@ -248,8 +309,13 @@ std::string NormalizeName(std::string_view input) {
 }
 
 std::string FoldWhitespace(std::string_view input) {
-  if (HasNoUnicodeSpace(input) && IsValidUtf8(input)) {
+  std::size_t code_points = 0;
+  bool unicode_space = false;
+  bool ascii_fold = false;
+  if (ScanUtf8(input, code_points, unicode_space, &ascii_fold) && !unicode_space) {
     // Only ASCII white space to fold: work on the bytes (no UTF-8 sequence contains an ASCII byte).
+    // Already folded (no white space but single inner spaces) is the common case: copy it whole.
+    if (!ascii_fold) return std::string(input);
     std::string out;
     out.reserve(input.size());
     bool pending_space = false;
@@ -288,6 +354,9 @@ std::string FoldWhitespace(std::string_view input) {
 
 std::size_t CountCodePoints(std::string_view utf8) {
   std::size_t count = 0;
+  bool unicode_space = false;
+  if (ScanUtf8(utf8, count, unicode_space)) return count;  // well-formed: one per sequence
+  count = 0;
   const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
   int32_t length = static_cast<int32_t>(utf8.size());
   for (int32_t i = 0; i < length;) {
@@ -299,14 +368,9 @@ std::size_t CountCodePoints(std::string_view utf8) {
 }
 
 bool IsValidUtf8(std::string_view bytes) {
-  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
-  int32_t length = static_cast<int32_t>(bytes.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
-  }
-  return true;
+  std::size_t code_points = 0;
+  bool unicode_space = false;
+  return ScanUtf8(bytes, code_points, unicode_space);
 }
 
 }  // namespace xy

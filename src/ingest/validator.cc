@@ -21,41 +21,6 @@ std::string FieldLabel(const FieldSpec& f) { return "“" + f.label + "”(" + f
 
 std::string RowPrefix(std::int64_t row_no) { return "第" + std::to_string(row_no) + "行"; }
 
-// Splits a multi-valued enum on ; ； 、 , ，
-std::vector<std::string> SplitMulti(std::string_view s) {
-  std::vector<std::string> parts;
-  std::string current;
-  auto flush = [&] {
-    std::string_view t = Trim(current);
-    if (!t.empty()) parts.emplace_back(t);
-    current.clear();
-  };
-  for (std::size_t i = 0; i < s.size();) {
-    if (s[i] == ';' || s[i] == ',') {
-      flush();
-      ++i;
-    } else if (s.substr(i, 3) == "；" || s.substr(i, 3) == "、" || s.substr(i, 3) == "，") {
-      flush();
-      i += 3;
-    } else {
-      current += s[i++];
-    }
-  }
-  flush();
-  return parts;
-}
-
-bool ConditionHolds(const FieldCondition& c, const std::map<std::string, std::string>& values) {
-  auto it = values.find(c.field);
-  if (it == values.end() || it->second.empty()) return false;
-  std::vector<std::string> parts = SplitMulti(it->second);
-  auto in_set = [&](const std::string& p) {
-    return std::find(c.any_of.begin(), c.any_of.end(), p) != c.any_of.end();
-  };
-  if (c.only) return !parts.empty() && std::all_of(parts.begin(), parts.end(), in_set);
-  return std::any_of(parts.begin(), parts.end(), in_set);
-}
-
 int ToInt(std::string_view digits) {
   int v = 0;
   for (char c : digits) v = v * 10 + (c - '0');
@@ -66,11 +31,246 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// ---------------------------------------------------------------------------------------------------
+// The plan: every code the row logic reads (fields, rule references, columns) resolved once per item
+// and column layout to a "slot", so a row keeps its values in a vector instead of a map by code.
+// Slots [0, distinct field codes) follow the item's fields (a repeated code shares the first slot);
+// further slots hold codes that rules or columns name but no field has (they only ever read empty
+// unless a column feeds them).
+
+struct PlannedCondition {
+  const FieldCondition* cond = nullptr;
+  int slot = -1;
+  const std::string* label = nullptr;  // the field's label, or the code when no field has it
+};
+
+struct PlannedField {
+  int slot = -1;
+  bool subject_code = false;  // f.code == item.subject_code_field
+  // Enum values a cell may hold verbatim: already canonical (NormalizeName keeps them) and, for a
+  // multi field, one part as they stand (no separator, no surrounding space). Such a cell is its own
+  // canonical value.
+  std::vector<const std::string*> verbatim_enum;
+  std::vector<PlannedCondition> required_if;
+};
+
+struct PlannedCross {
+  int first = -1;
+  int second = -1;
+  const FieldSpec* fa = nullptr;
+  const FieldSpec* fb = nullptr;
+};
+
+struct PlannedSeverity {
+  const SeverityRule* rule = nullptr;
+  int slot = -1;
+};
+
+}  // namespace
+
+struct ValidationPlan {
+  const CatalogItem* item = nullptr;
+  const FieldSpec* fields_data = nullptr;
+  std::size_t field_count = 0;
+  std::vector<const FieldSpec*> by_column;  // the layout the plan was made for
+
+  std::vector<std::string> slot_code;
+  std::size_t field_slots = 0;          // slots [0, field_slots) belong to fields
+  std::vector<int> sorted_slots;        // slots in code order (std::map order)
+  std::vector<int> column_slot;         // -1: no field
+  std::vector<PlannedField> fields;     // parallel to item->fields
+  int kind_slot = -1;
+  std::vector<std::pair<std::string, SubjectKind>> verbatim_kinds;  // ParseSubjectKind(NormalizeName(s))
+  int name_slot = -1;
+  int code_slot = -1;
+  int person_slot = -1;
+  const FieldSpec* person_field = nullptr;
+  int decided_slot = -1;
+  int publicity_slot = -1;
+  std::vector<int> natural_key;
+  std::vector<PlannedCross> cross;
+  std::vector<PlannedSeverity> severity;
+
+  int SlotFor(std::string_view code) {
+    for (std::size_t i = 0; i < slot_code.size(); ++i) {
+      if (slot_code[i] == code) return static_cast<int>(i);
+    }
+    slot_code.emplace_back(code);
+    return static_cast<int>(slot_code.size() - 1);
+  }
+  int OptionalSlot(const std::string& code) { return code.empty() ? -1 : SlotFor(code); }
+
+  bool Matches(const CatalogItem& it, const ColumnMap& columns) const {
+    return item == &it && fields_data == it.fields.data() && field_count == it.fields.size() &&
+           by_column == columns.by_column;
+  }
+};
+
+namespace {
+
+// Calls `part` with each trimmed, non-empty part of a multi-valued enum (split on ; ； 、 , ，), in
+// order; stops early when `part` returns false. Separators are matched at any byte position.
+template <typename F>
+void ForEachPart(std::string_view s, F part) {
+  std::size_t begin = 0;
+  auto flush = [&](std::size_t end) {
+    std::string_view t = Trim(s.substr(begin, end - begin));
+    return t.empty() || part(t);
+  };
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t sep = 0;
+    if (s[i] == ';' || s[i] == ',') {
+      sep = 1;
+    } else if (static_cast<unsigned char>(s[i]) >= 0x80 &&
+               (s.substr(i, 3) == "；" || s.substr(i, 3) == "、" || s.substr(i, 3) == "，")) {
+      sep = 3;
+    }
+    if (sep == 0) {
+      ++i;
+      continue;
+    }
+    if (!flush(i)) return;
+    i += sep;
+    begin = i;
+  }
+  flush(s.size());
+}
+
+std::shared_ptr<const ValidationPlan> MakePlan(const CatalogItem& item,
+                                               const std::vector<const FieldSpec*>& by_column) {
+  auto plan = std::make_shared<ValidationPlan>();
+  ValidationPlan& p = *plan;
+  p.item = &item;
+  p.fields_data = item.fields.data();
+  p.field_count = item.fields.size();
+  p.by_column = by_column;
+  p.fields.resize(item.fields.size());
+  for (std::size_t i = 0; i < item.fields.size(); ++i) p.fields[i].slot = p.SlotFor(item.fields[i].code);
+  p.field_slots = p.slot_code.size();
+  for (const FieldSpec* f : by_column) p.column_slot.push_back(f ? p.SlotFor(f->code) : -1);
+  for (std::size_t i = 0; i < item.fields.size(); ++i) {
+    const FieldSpec& f = item.fields[i];
+    PlannedField& pf = p.fields[i];
+    pf.subject_code = f.code == item.subject_code_field;
+    if (f.type == FieldType::kEnum) {
+      for (const std::string& e : f.enum_values) {
+        if (e.empty() || NormalizeName(e) != e) continue;
+        if (f.multi) {
+          std::size_t parts = 0;
+          bool whole = false;
+          ForEachPart(e, [&](std::string_view part) {
+            ++parts;
+            whole = part == e;
+            return true;
+          });
+          if (parts != 1 || !whole) continue;
+        }
+        pf.verbatim_enum.push_back(&e);
+      }
+    }
+    for (const FieldCondition& c : f.required_if) {
+      const FieldSpec* cf = item.Field(c.field);
+      pf.required_if.push_back({&c, p.SlotFor(c.field), cf ? &cf->label : &c.field});
+    }
+  }
+  p.kind_slot = p.OptionalSlot(item.subject_kind_field);
+  for (SubjectKind k : {SubjectKind::kOrganization, SubjectKind::kPerson, SubjectKind::kIndividualBusiness}) {
+    std::string name(SubjectKindName(k));
+    std::optional<SubjectKind> parsed = ParseSubjectKind(NormalizeName(name));
+    if (!name.empty() && parsed) p.verbatim_kinds.emplace_back(name, *parsed);
+  }
+  p.name_slot = p.OptionalSlot(item.subject_name_field);
+  p.code_slot = p.OptionalSlot(item.subject_code_field);
+  p.person_slot = p.OptionalSlot(item.person_id_field);
+  if (!item.person_id_field.empty()) p.person_field = item.Field(item.person_id_field);
+  p.decided_slot = p.OptionalSlot(item.decided_on_field);
+  p.publicity_slot = p.OptionalSlot(item.publicity_start_field);
+  for (const std::string& k : item.natural_key) p.natural_key.push_back(p.SlotFor(k));
+  for (const CrossRule& r : item.cross_rules) {
+    p.cross.push_back({p.SlotFor(r.first), p.SlotFor(r.second), item.Field(r.first), item.Field(r.second)});
+  }
+  for (const SeverityRule& r : item.severity_rules) p.severity.push_back({&r, p.SlotFor(r.when.field)});
+  p.sorted_slots.resize(p.slot_code.size());
+  for (std::size_t i = 0; i < p.sorted_slots.size(); ++i) p.sorted_slots[i] = static_cast<int>(i);
+  std::sort(p.sorted_slots.begin(), p.sorted_slots.end(),
+            [&](int a, int b) { return p.slot_code[a] < p.slot_code[b]; });
+  return plan;
+}
+
+struct Slot {
+  std::string value;
+  std::string_view raw;  // the trimmed cell, until `value` takes it over
+  bool pending = false;  // `raw` not yet copied into `value`
+  bool touched = false;  // for slots past the fields: whether the map would hold the code
+
+  std::string& Value() {
+    if (pending) {
+      value.assign(raw);
+      pending = false;
+    }
+    return value;
+  }
+};
+
+bool Contains(const std::vector<std::string>& values, std::string_view v) {
+  for (const std::string& e : values) {
+    if (e == v) return true;
+  }
+  return false;
+}
+
+bool ConditionHoldsOn(const FieldCondition& c, const std::string& value) {
+  if (value.empty()) return false;
+  bool any_part = false;
+  bool result = c.only;  // only: all parts in the set; otherwise: any part
+  ForEachPart(value, [&](std::string_view p) {
+    any_part = true;
+    bool in = Contains(c.any_of, p);
+    if (c.only && !in) {
+      result = false;
+      return false;
+    }
+    if (!c.only && in) {
+      result = true;
+      return false;
+    }
+    return true;
+  });
+  if (c.only) return any_part && result;
+  return result;
+}
+
+// FormatIsoDate for the dates ParseLenientDate returns (years 1900–9999), without snprintf.
+std::string IsoDate(Date date) {
+  int y = static_cast<int>(date.year());
+  unsigned m = static_cast<unsigned>(date.month());
+  unsigned d = static_cast<unsigned>(date.day());
+  if (y < 1000 || y > 9999) return FormatIsoDate(date);
+  char buf[10] = {static_cast<char>('0' + y / 1000),     static_cast<char>('0' + y / 100 % 10),
+                  static_cast<char>('0' + y / 10 % 10),  static_cast<char>('0' + y % 10),
+                  '-',
+                  static_cast<char>('0' + m / 10),       static_cast<char>('0' + m % 10),
+                  '-',
+                  static_cast<char>('0' + d / 10),       static_cast<char>('0' + d % 10)};
+  return std::string(buf, sizeof buf);
+}
+
+bool IsAscii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c >= 0x80) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<Date> ParseLenientDate(std::string_view text) {
-  std::string s = NormalizeNfkc(Trim(text));  // full-width digits and separators
-  std::string_view v = s;
+  std::string_view v = Trim(text);
+  std::string nfkc;
+  if (!IsAscii(v)) {  // full-width digits and separators (NFKC is the identity on ASCII)
+    nfkc = NormalizeNfkc(v);
+    v = nfkc;
+  }
   // A time of day after the date is ignored: "2023-01-05 08:30:00", "2023-01-05T08:30:00".
   if (std::size_t cut = v.find_first_of(" T"); cut != std::string_view::npos && cut >= 8) {
     v = v.substr(0, cut);
@@ -82,13 +282,14 @@ std::optional<Date> ParseLenientDate(std::string_view text) {
     d = ToInt(v.substr(6, 2));
   } else {
     // YYYY?M?D with one of - / . 年月日 as separators.
-    std::vector<std::string_view> parts;
+    std::string_view parts[3];
+    std::size_t count = 0;
     std::size_t i = 0;
     while (i < v.size()) {
       std::size_t j = i;
       while (j < v.size() && v[j] >= '0' && v[j] <= '9') ++j;
-      if (j == i) return std::nullopt;
-      parts.push_back(v.substr(i, j - i));
+      if (j == i || count == 3) return std::nullopt;  // a fourth part fails as the original did
+      parts[count++] = v.substr(i, j - i);
       if (j == v.size()) break;
       if (v[j] == '-' || v[j] == '/' || v[j] == '.') {
         i = j + 1;
@@ -98,7 +299,7 @@ std::optional<Date> ParseLenientDate(std::string_view text) {
         return std::nullopt;
       }
     }
-    if (parts.size() != 3 || parts[0].size() != 4 || parts[1].size() > 2 || parts[2].size() > 2) {
+    if (count != 3 || parts[0].size() != 4 || parts[1].size() > 2 || parts[2].size() > 2) {
       return std::nullopt;
     }
     y = ToInt(parts[0]);
@@ -169,186 +370,6 @@ Result<ColumnMap> MapColumns(const CatalogItem& item, const std::vector<std::str
   return map;
 }
 
-namespace {
-
-// ---------------------------------------------------------------------------------------------------
-// The plan: every code the row logic reads (fields, rule references, columns) resolved once per item
-// and column layout to a "slot", so a row keeps its values in a vector instead of a map by code.
-// Slots [0, distinct field codes) follow the item's fields (a repeated code shares the first slot);
-// further slots hold codes that rules or columns name but no field has (they only ever read empty
-// unless a column feeds them).
-
-struct PlannedCondition {
-  const FieldCondition* cond = nullptr;
-  int slot = -1;
-  const std::string* label = nullptr;  // the field's label, or the code when no field has it
-};
-
-struct PlannedField {
-  int slot = -1;
-  bool subject_code = false;  // f.code == item.subject_code_field
-  std::vector<PlannedCondition> required_if;
-};
-
-struct PlannedCross {
-  int first = -1;
-  int second = -1;
-  const FieldSpec* fa = nullptr;
-  const FieldSpec* fb = nullptr;
-};
-
-struct PlannedSeverity {
-  const SeverityRule* rule = nullptr;
-  int slot = -1;
-};
-
-struct ValidationPlan {
-  const CatalogItem* item = nullptr;
-  const FieldSpec* fields_data = nullptr;
-  std::size_t field_count = 0;
-  std::vector<const FieldSpec*> by_column;  // the layout the plan was made for
-
-  std::vector<std::string> slot_code;
-  std::size_t field_slots = 0;          // slots [0, field_slots) belong to fields
-  std::vector<int> sorted_slots;        // slots in code order (std::map order)
-  std::vector<int> column_slot;         // -1: no field
-  std::vector<PlannedField> fields;     // parallel to item->fields
-  int kind_slot = -1;
-  int name_slot = -1;
-  int code_slot = -1;
-  int person_slot = -1;
-  const FieldSpec* person_field = nullptr;
-  int decided_slot = -1;
-  int publicity_slot = -1;
-  std::vector<int> natural_key;
-  std::vector<PlannedCross> cross;
-  std::vector<PlannedSeverity> severity;
-
-  int SlotFor(std::string_view code) {
-    for (std::size_t i = 0; i < slot_code.size(); ++i) {
-      if (slot_code[i] == code) return static_cast<int>(i);
-    }
-    slot_code.emplace_back(code);
-    return static_cast<int>(slot_code.size() - 1);
-  }
-  int OptionalSlot(const std::string& code) { return code.empty() ? -1 : SlotFor(code); }
-
-  bool Matches(const CatalogItem& it, const ColumnMap& columns) const {
-    return item == &it && fields_data == it.fields.data() && field_count == it.fields.size() &&
-           by_column == columns.by_column;
-  }
-};
-
-std::shared_ptr<const ValidationPlan> MakePlan(const CatalogItem& item,
-                                               const std::vector<const FieldSpec*>& by_column) {
-  auto plan = std::make_shared<ValidationPlan>();
-  ValidationPlan& p = *plan;
-  p.item = &item;
-  p.fields_data = item.fields.data();
-  p.field_count = item.fields.size();
-  p.by_column = by_column;
-  p.fields.resize(item.fields.size());
-  for (std::size_t i = 0; i < item.fields.size(); ++i) p.fields[i].slot = p.SlotFor(item.fields[i].code);
-  p.field_slots = p.slot_code.size();
-  for (const FieldSpec* f : by_column) p.column_slot.push_back(f ? p.SlotFor(f->code) : -1);
-  for (std::size_t i = 0; i < item.fields.size(); ++i) {
-    const FieldSpec& f = item.fields[i];
-    PlannedField& pf = p.fields[i];
-    pf.subject_code = f.code == item.subject_code_field;
-    for (const FieldCondition& c : f.required_if) {
-      const FieldSpec* cf = item.Field(c.field);
-      pf.required_if.push_back({&c, p.SlotFor(c.field), cf ? &cf->label : &c.field});
-    }
-  }
-  p.kind_slot = p.OptionalSlot(item.subject_kind_field);
-  p.name_slot = p.OptionalSlot(item.subject_name_field);
-  p.code_slot = p.OptionalSlot(item.subject_code_field);
-  p.person_slot = p.OptionalSlot(item.person_id_field);
-  if (!item.person_id_field.empty()) p.person_field = item.Field(item.person_id_field);
-  p.decided_slot = p.OptionalSlot(item.decided_on_field);
-  p.publicity_slot = p.OptionalSlot(item.publicity_start_field);
-  for (const std::string& k : item.natural_key) p.natural_key.push_back(p.SlotFor(k));
-  for (const CrossRule& r : item.cross_rules) {
-    p.cross.push_back({p.SlotFor(r.first), p.SlotFor(r.second), item.Field(r.first), item.Field(r.second)});
-  }
-  for (const SeverityRule& r : item.severity_rules) p.severity.push_back({&r, p.SlotFor(r.when.field)});
-  p.sorted_slots.resize(p.slot_code.size());
-  for (std::size_t i = 0; i < p.sorted_slots.size(); ++i) p.sorted_slots[i] = static_cast<int>(i);
-  std::sort(p.sorted_slots.begin(), p.sorted_slots.end(),
-            [&](int a, int b) { return p.slot_code[a] < p.slot_code[b]; });
-  return plan;
-}
-
-struct Slot {
-  std::string value;
-  bool touched = false;  // for slots past the fields: whether the map would hold the code
-};
-
-// Calls `part` with each trimmed, non-empty part of a multi value (split on ; ； 、 , ，), as
-// SplitMulti would produce them; stops early when `part` returns false.
-template <typename F>
-void ForEachPart(std::string_view s, F part) {
-  std::size_t begin = 0;
-  auto flush = [&](std::size_t end) {
-    std::string_view t = Trim(s.substr(begin, end - begin));
-    return t.empty() || part(t);
-  };
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t sep = 0;
-    if (s[i] == ';' || s[i] == ',') {
-      sep = 1;
-    } else if (static_cast<unsigned char>(s[i]) >= 0x80 &&
-               (s.substr(i, 3) == "；" || s.substr(i, 3) == "、" || s.substr(i, 3) == "，")) {
-      sep = 3;
-    }
-    if (sep == 0) {
-      ++i;
-      continue;
-    }
-    if (!flush(i)) return;
-    i += sep;
-    begin = i;
-  }
-  flush(s.size());
-}
-
-bool Contains(const std::vector<std::string>& values, std::string_view v) {
-  for (const std::string& e : values) {
-    if (e == v) return true;
-  }
-  return false;
-}
-
-bool ConditionHoldsOn(const FieldCondition& c, const std::string& value) {
-  if (value.empty()) return false;
-  bool any_part = false;
-  bool result = c.only;  // only: all parts in the set; otherwise: any part
-  ForEachPart(value, [&](std::string_view p) {
-    any_part = true;
-    bool in = Contains(c.any_of, p);
-    if (c.only && !in) {
-      result = false;
-      return false;
-    }
-    if (!c.only && in) {
-      result = true;
-      return false;
-    }
-    return true;
-  });
-  if (c.only) return any_part && result;
-  return result;
-}
-
-bool IsAscii(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c >= 0x80) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, const RawRow& row,
                          const ValidationContext& ctx) {
   ValidatedRow out;
@@ -378,32 +399,52 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
   const ValidationPlan& p = *plan;
 
   // 1. Raw values by field, trimmed. Subject kind first: it decides what the code field holds.
-  std::vector<Slot> values(p.slot_code.size());
+  // Reused per thread: a row's slots take more than a kilobyte, which would otherwise be a large
+  // allocation (and a malloc consolidation) per row. Values moved into the record leave them empty.
+  thread_local std::vector<Slot> scratch;
+  std::vector<Slot>& values = scratch;
+  values.resize(p.slot_code.size());
+  for (Slot& slot : values) {
+    slot.value.clear();
+    slot.raw = {};
+    slot.pending = false;
+    slot.touched = false;
+  }
   for (std::size_t c = 0; c < p.column_slot.size() && c < row.cells.size(); ++c) {
     if (int s = p.column_slot[c]; s >= 0) {
-      values[s].value.assign(Trim(row.cells[c]));
+      values[s].raw = Trim(row.cells[c]);
+      values[s].pending = true;
       values[s].touched = true;
     }
   }
+  // Slots a column did not feed are empty; the others are copied when first needed (a text field
+  // straight from the cell into its folded form).
   auto at = [&](int slot) -> std::string& {
     values[slot].touched = true;
-    return values[slot].value;
+    return values[slot].Value();
   };
 
   SubjectKind kind = SubjectKind::kOrganization;
   if (p.kind_slot >= 0) {
     const std::string& k = at(p.kind_slot);
-    if (auto parsed = ParseSubjectKind(NormalizeName(k))) kind = *parsed;
+    auto known = std::find_if(p.verbatim_kinds.begin(), p.verbatim_kinds.end(),
+                              [&](const auto& vk) { return vk.first == k; });
+    if (known != p.verbatim_kinds.end()) {
+      kind = known->second;
+    } else if (auto parsed = ParseSubjectKind(NormalizeName(k))) {
+      kind = *parsed;
+    }
   }
 
   // 2. Each field by its type; canonical values replace the raw ones.
   for (std::size_t i = 0; i < item.fields.size(); ++i) {
     const FieldSpec& f = item.fields[i];
-    std::string& v = values[p.fields[i].slot].value;
-    if (v.empty()) continue;
+    Slot& slot = values[p.fields[i].slot];
+    std::string_view current = slot.pending ? slot.raw : std::string_view(slot.value);
+    if (current.empty()) continue;
     // A code point takes at least one byte: only a long value needs counting.
-    if (f.max_length > 0 && v.size() > static_cast<std::size_t>(f.max_length)) {
-      std::size_t n = CountCodePoints(v);
+    if (f.max_length > 0 && current.size() > static_cast<std::size_t>(f.max_length)) {
+      std::size_t n = CountCodePoints(current);
       if (n > static_cast<std::size_t>(f.max_length)) {
         error("field.too_long", &f,
               FieldLabel(f) + "超过" + std::to_string(f.max_length) + "字（实际" + std::to_string(n) +
@@ -411,16 +452,21 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
         continue;
       }
     }
+    if (f.type == FieldType::kText) {
+      slot.value = FoldWhitespace(current);
+      slot.pending = false;
+      continue;
+    }
+    std::string& v = slot.Value();
     switch (f.type) {
       case FieldType::kText:
-        v = FoldWhitespace(v);
         break;
       case FieldType::kDate: {
         std::optional<Date> d = ParseLenientDate(v);
         if (!d) {
           error("field.date", &f, FieldLabel(f) + "“" + v + "”不是有效日期，应写作如 2023-01-05");
         } else {
-          v = FormatIsoDate(*d);
+          v = IsoDate(*d);
         }
         break;
       }
@@ -445,6 +491,10 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
         break;
       }
       case FieldType::kEnum: {
+        const std::vector<const std::string*>& verbatim = p.fields[i].verbatim_enum;
+        if (std::any_of(verbatim.begin(), verbatim.end(), [&](const std::string* e) { return *e == v; })) {
+          break;  // NormalizeName keeps it, and it is one allowed value (one part)
+        }
         std::string normalized = NormalizeName(v);
         auto reject = [&](std::string_view part) {
           std::string allowed;
@@ -510,11 +560,11 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
   for (std::size_t i = 0; i < item.fields.size(); ++i) {
     const FieldSpec& f = item.fields[i];
     const PlannedField& pf = p.fields[i];
-    if (!values[pf.slot].value.empty()) continue;
+    if (!values[pf.slot].Value().empty()) continue;
     bool required = f.required;
     const PlannedCondition* why = nullptr;
     for (const PlannedCondition& c : pf.required_if) {
-      if (ConditionHoldsOn(*c.cond, values[c.slot].value)) {
+      if (ConditionHoldsOn(*c.cond, values[c.slot].Value())) {
         required = true;
         why = &c;
         break;
@@ -526,7 +576,7 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
     }
     if (required) {
       std::string message = "缺少必填项" + FieldLabel(f);
-      if (why) message += "（" + *why->label + "为“" + values[why->slot].value + "”时必填）";
+      if (why) message += "（" + *why->label + "为“" + values[why->slot].Value() + "”时必填）";
       error("field.required", &f, std::move(message));
       out.complete = false;
     }
@@ -558,6 +608,7 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
   auto fill_fields = [&] {
     for (int s : p.sorted_slots) {
       Slot& slot = values[s];
+      slot.Value();
       bool present = valid ? !slot.value.empty()
                            : (static_cast<std::size_t>(s) < p.field_slots || slot.touched);
       if (present) fields.emplace_hint(fields.end(), p.slot_code[s], std::move(slot.value));
@@ -573,27 +624,27 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
   rec.item = item.code;
   rec.row_no = row.row_no;
   rec.subject.kind = kind;
-  if (p.name_slot >= 0) rec.subject.name = NormalizeName(values[p.name_slot].value);
+  if (p.name_slot >= 0) rec.subject.name = NormalizeName(values[p.name_slot].Value());
   if (kind == SubjectKind::kPerson) {
-    out.person_id = p.person_slot >= 0 ? values[p.person_slot].value
-                                       : (p.code_slot >= 0 ? values[p.code_slot].value : "");
+    out.person_id = p.person_slot >= 0 ? values[p.person_slot].Value()
+                                       : (p.code_slot >= 0 ? values[p.code_slot].Value() : "");
   } else if (p.code_slot >= 0) {
-    rec.subject.uscc = values[p.code_slot].value;
+    rec.subject.uscc = values[p.code_slot].Value();
   }
   for (int k : p.natural_key) {
     if (!rec.natural_key.empty()) rec.natural_key += '\x1f';
-    rec.natural_key += values[k].value;
+    rec.natural_key += values[k].Value();
   }
-  if (p.decided_slot >= 0) rec.decided_on = ParseLenientDate(values[p.decided_slot].value);
+  if (p.decided_slot >= 0) rec.decided_on = ParseLenientDate(values[p.decided_slot].Value());
   rec.severity = item.default_severity;
   for (const PlannedSeverity& r : p.severity) {
-    if (ConditionHoldsOn(r.rule->when, values[r.slot].value)) {
+    if (ConditionHoldsOn(r.rule->when, values[r.slot].Value())) {
       rec.severity = r.rule->level;
       break;
     }
   }
   std::optional<Date> start = p.publicity_slot < 0 ? rec.decided_on
-                                                   : ParseLenientDate(values[p.publicity_slot].value);
+                                                   : ParseLenientDate(values[p.publicity_slot].Value());
   rec.publicity_from = start;
   if (auto pp = item.publicity.find(rec.severity); pp != item.publicity.end()) {
     rec.published = pp->second.published;
