@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "base/embedded.h"
+#include "base/text.h"
 
 namespace xy {
 namespace {
@@ -17,18 +18,6 @@ constexpr int kMaxYears = 200;
 
 // What a file row says about a day.
 enum class DayKind : std::uint8_t { kUnlisted, kHoliday, kWorkday };
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string_view::npos ? s.npos : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
 
 // Splits on runs of spaces and tabs, dropping empty words.
 std::vector<std::string_view> Words(std::string_view s) {
@@ -85,7 +74,7 @@ Result<WorkingDayCalendar> WorkingDayCalendar::Parse(std::string_view tsv) {
                 "节假日表第 " + std::to_string(line_no) + " 行格式错误");
   };
 
-  for (std::string_view line : Split(tsv, '\n')) {
+  for (std::string_view line : SplitView(tsv, '\n')) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) continue;
@@ -136,7 +125,7 @@ Result<WorkingDayCalendar> WorkingDayCalendar::Parse(std::string_view tsv) {
       continue;
     }
 
-    std::vector<std::string_view> cols = Split(line, '\t');
+    std::vector<std::string_view> cols = SplitView(line, '\t');
     if (cols.size() != 3) return bad("expected 3 tab-separated columns: date, kind, name");
     Result<Date> date = ParseIsoDate(cols[0]);
     if (!date) return bad("bad date '" + std::string(cols[0]) + "': " + date.error().message);

@@ -289,6 +289,17 @@ bool NameIsCanonical(std::string_view s) {
 
 }  // namespace
 
+std::vector<std::string_view> SplitView(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = s.find(sep, start);
+    out.push_back(s.substr(start, end == std::string_view::npos ? s.npos : end - start));
+    if (end == std::string_view::npos) return out;
+    start = end + 1;
+  }
+}
+
 std::string NormalizeNfkc(std::string_view utf8) {
   for (unsigned char c : utf8) {
     if (c >= 0x80) return ToUtf8(NfkcUnicode(utf8));

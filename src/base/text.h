@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xy {
 
@@ -32,6 +33,9 @@ std::string NormalizeIdentifier(std::string_view input);
 // runs of it folded into one ASCII space, and the space removed where both neighbours are CJK (people
 // type "淮南 市" by accident; Chinese names have no inner spaces).
 std::string NormalizeName(std::string_view input);
+
+// Splits `s` at every `sep`: "a\tb\t" → {"a", "b", ""}. The views point into `s`.
+std::vector<std::string_view> SplitView(std::string_view s, char sep);
 
 // Trims leading and trailing white space and folds inner runs into one ASCII space.
 std::string FoldWhitespace(std::string_view input);

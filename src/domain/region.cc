@@ -4,21 +4,10 @@
 #include <cstdlib>
 
 #include "base/embedded.h"
+#include "base/text.h"
 
 namespace xy {
 namespace {
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = s.find(sep, start);
-    out.push_back(s.substr(start, end == std::string_view::npos ? s.npos : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return out;
-}
 
 std::optional<int> ParseDigits(std::string_view s, std::size_t length) {
   if (s.size() != length) return std::nullopt;
@@ -64,7 +53,7 @@ Result<RegionTable> RegionTable::Parse(std::string_view tsv) {
   RegionTable table;
   bool header_seen = false;
   int line_no = 0;
-  for (std::string_view line : Split(tsv, '\n')) {
+  for (std::string_view line : SplitView(tsv, '\n')) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty() || line.front() == '#') continue;
@@ -77,7 +66,7 @@ Result<RegionTable> RegionTable::Parse(std::string_view tsv) {
                   "region table line " + std::to_string(line_no) + ": " + what,
                   "行政区划表第 " + std::to_string(line_no) + " 行格式错误");
     };
-    std::vector<std::string_view> cols = Split(line, '\t');
+    std::vector<std::string_view> cols = SplitView(line, '\t');
     if (cols.size() != 5) return bad("expected 5 tab-separated columns");
     std::optional<int> code = ParseDigits(cols[0], 6);
     if (!code || *code < 100000) return bad("code is not six digits");
@@ -161,7 +150,7 @@ std::string RegionTable::FullName(int code, std::optional<int> year) const {
 }
 
 Result<int> RegionTable::FindByPath(std::string_view path) const {
-  std::vector<std::string_view> segments = Split(path, '/');
+  std::vector<std::string_view> segments = SplitView(path, '/');
   std::erase_if(segments, [](std::string_view s) { return s.empty(); });
   std::vector<const Region*> matches;
   if (!segments.empty()) {

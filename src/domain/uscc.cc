@@ -26,17 +26,6 @@ constexpr std::string_view kAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 // 3^(i−1) mod 31.
 constexpr int kWeights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28};
 
-std::vector<std::string_view> SplitTabs(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t end = s.find('\t', start);
-    out.push_back(s.substr(start, end == s.npos ? s.npos : end - start));
-    if (end == s.npos) return out;
-    start = end + 1;
-  }
-}
-
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 bool RegionOk(std::string_view code, const RegionTable& regions) {
@@ -68,7 +57,7 @@ Result<AuthorityTable> AuthorityTable::Parse(std::string_view tsv) {
       header_seen = true;
       if (line.starts_with("authority\t")) continue;
     }
-    std::vector<std::string_view> cols = SplitTabs(line);
+    std::vector<std::string_view> cols = SplitView(line, '\t');
     if (cols.size() != 4 || cols[0].size() != 1 || cols[2].size() != 1 ||
         UsccCharValue(cols[0][0]) < 0 || UsccCharValue(cols[2][0]) < 0 || cols[1].empty() ||
         cols[3].empty()) {

@@ -38,22 +38,9 @@ class LineFile {
   LineFile& operator=(const LineFile&) = delete;
 
   Result<void> Open(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) {
-      int err = errno;
-      if (err == ENOENT || err == ENOTDIR) {
-        return Fail(ErrorCode::kNotFound, "reader.open", "no such file: " + path,
-                    "文件不存在：" + path);
-      }
-      return Fail(ErrorCode::kUnavailable, "reader.open",
-                  "cannot open " + path + ": " + std::strerror(err),
-                  "无法打开文件：" + path + "（" + std::strerror(err) + "）");
-    }
-    struct stat st;
-    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-      return Fail(ErrorCode::kNotFound, "reader.open", "not a regular file: " + path,
-                  "不是普通文件：" + path);
-    }
+    Result<int> fd = OpenForSequentialRead(path);
+    if (!fd) return std::unexpected(fd.error());
+    fd_ = *fd;
     buf_ = std::make_unique_for_overwrite<char[]>(kBlockSize);
     cap_ = kBlockSize;
     return {};

@@ -1,6 +1,12 @@
 #include "ingest/reader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <string_view>
 
 #include "ingest/csv_reader.h"
@@ -8,6 +14,27 @@
 #include "ingest/xlsx_reader.h"
 
 namespace xy {
+
+Result<int> OpenForSequentialRead(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR) {
+      return Fail(ErrorCode::kNotFound, "reader.open", "no such file: " + path, "文件不存在：" + path);
+    }
+    return Fail(ErrorCode::kUnavailable, "reader.open",
+                "cannot open " + path + ": " + std::strerror(err),
+                "无法打开文件：" + path + "（" + std::strerror(err) + "）");
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Fail(ErrorCode::kNotFound, "reader.open", "not a regular file: " + path,
+                "不是普通文件：" + path);
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return fd;
+}
 namespace {
 
 bool EndsWithNoCase(std::string_view s, std::string_view suffix) {

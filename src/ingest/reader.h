@@ -47,6 +47,11 @@ class Reader {
   virtual TextEncoding encoding() const = 0;
 };
 
+// Opens `path` read-only for sequential reading and returns its descriptor (the caller closes it).
+// Errors: kNotFound "reader.open" (missing, or not a regular file), kUnavailable "reader.open".
+// Shared by the readers so they all report an unopenable file the same way.
+Result<int> OpenForSequentialRead(const std::string& path);
+
 // Picks the format from the file name's extension (.csv, .jsonl / .ndjson, .xlsx; case-insensitive).
 Result<FileFormat> FormatFromPath(const std::string& path);
 
