@@ -33,6 +33,8 @@ function(xy_add_test name)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gmock GTest::gtest_main)
   # Absolute root for test data, so a test binary finds tests/testdata/ from any folder.
   target_compile_definitions(${name} PRIVATE XY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  # Shared test helpers (tests/temp_dir.h, …).
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   gtest_discover_tests(${name} WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
                        DISCOVERY_TIMEOUT 60)
 endfunction()

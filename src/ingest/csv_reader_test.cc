@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ingest/reader.h"
+#include "temp_dir.h"
 
 namespace xy {
 namespace {
@@ -19,29 +20,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// A folder of its own per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "xy_csv_test_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, std::string_view bytes) const {
-    std::string file = (path_ / name).string();
-    std::ofstream out(file, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return file;
-  }
-  std::string Path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 // UTF-8 → GB18030 with ICU, so the tests do not depend on hand-typed byte tables.
 std::string ToGb18030(std::string_view utf8) {

@@ -16,6 +16,7 @@
 #include "ingest/reader.h"
 #include "ingest/xlsx_reader.h"
 #include "ingest/xlsx_writer.h"
+#include "temp_dir.h"
 
 namespace xy {
 namespace {
@@ -23,28 +24,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "xy_xlsx_test_XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Write(const std::string& name, std::string_view bytes) const {
-    std::string file = (path_ / name).string();
-    std::ofstream out(file, std::ios::binary);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    return file;
-  }
-  std::string Path(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using test::TempDir;
 
 using Parts = std::vector<std::pair<std::string, std::string>>;
 
