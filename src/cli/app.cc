@@ -60,6 +60,11 @@ void PrintError(const Context& ctx, const std::string& message) {
   std::fflush(ctx.err);
 }
 
+int ReportError(const Context& ctx, const Error& error) {
+  PrintError(ctx, error.message + (error.message_zh.empty() ? "" : "（" + error.message_zh + "）"));
+  return kExitUsage;
+}
+
 int RunCli(int argc, char** argv) {
   SystemClock clock;
   Context ctx;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "base/date.h"
+#include "base/result.h"
 
 namespace xy::cli {
 
@@ -36,6 +37,10 @@ int RunCli(int argc, char** argv);
 
 // Prints "error: <message>" on ctx.err.
 void PrintError(const Context& ctx, const std::string& message);
+
+// Prints an Error as one "error:" line, English with the Chinese in brackets, and returns
+// kExitUsage: the command could not run.
+int ReportError(const Context& ctx, const Error& error);
 
 }  // namespace xy::cli
 

@@ -44,11 +44,6 @@ std::string Dump(const Json& j) {
   return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-int Report(const Context& ctx, const Error& e) {
-  PrintError(ctx, e.message + (e.message_zh.empty() ? "" : "（" + e.message_zh + "）"));
-  return kExitUsage;
-}
-
 Result<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Fail(ErrorCode::kNotFound, "file.open", "cannot read " + path, "无法读取 " + path);
@@ -125,17 +120,17 @@ Result<Env> OpenEnv(const Context& ctx, bool migrate) {
 
 int RunInit(const Context& ctx) {
   Result<Env> env = OpenEnv(ctx, /*migrate=*/true);
-  if (!env) return Report(ctx, env.error());
+  if (!env) return ReportError(ctx, env.error());
   Json j;
   j["db"] = ctx.db_url;
   j["config"] = env->config.path;
   std::error_code ec;
   if (fs::exists(env->config.key_file, ec)) {
-    if (Result<MasterKey> k = ReadKeyFile(env->config.key_file); !k) return Report(ctx, k.error());
+    if (Result<MasterKey> k = ReadKeyFile(env->config.key_file); !k) return ReportError(ctx, k.error());
     j["key_file"] = env->config.key_file;
     j["key_created"] = false;
   } else {
-    if (Result<void> r = CreateKeyFile(env->config.key_file); !r) return Report(ctx, r.error());
+    if (Result<void> r = CreateKeyFile(env->config.key_file); !r) return ReportError(ctx, r.error());
     j["key_file"] = env->config.key_file;
     j["key_created"] = true;
   }
@@ -154,19 +149,19 @@ int RunIngestCommand(const Context& ctx, const DataOptions& o) {
     return kExitUsage;
   }
   Result<Env> env = OpenEnv(ctx, /*migrate=*/true);
-  if (!env) return Report(ctx, env.error());
+  if (!env) return ReportError(ctx, env.error());
   Result<Catalog> catalog = LoadCatalog(env->config.catalog_layers);
-  if (!catalog) return Report(ctx, catalog.error());
+  if (!catalog) return ReportError(ctx, catalog.error());
   UsccExceptions exceptions;
   if (!env->config.uscc_exceptions.empty()) {
     Result<std::string> text = ReadFile(env->config.uscc_exceptions);
-    if (!text) return Report(ctx, text.error());
+    if (!text) return ReportError(ctx, text.error());
     Result<UsccExceptions> parsed = UsccExceptions::Parse(*text);
-    if (!parsed) return Report(ctx, parsed.error());
+    if (!parsed) return ReportError(ctx, parsed.error());
     exceptions = std::move(*parsed);
   }
   Result<MasterKey> key = ReadKeyFile(env->config.key_file);
-  if (!key) return Report(ctx, key.error());
+  if (!key) return ReportError(ctx, key.error());
   PersonalDataCipher cipher(*key);
 
   IngestDeps deps;
@@ -183,7 +178,7 @@ int RunIngestCommand(const Context& ctx, const DataOptions& o) {
     if (!receipt) {
       // Receipts of files already processed stay printed; this file was not processed.
       if (!receipts.empty()) Print(ctx, Dump(receipts.size() == 1 ? receipts[0] : receipts));
-      return Report(ctx, receipt.error());
+      return ReportError(ctx, receipt.error());
     }
     receipts.push_back(*receipt);
   }
@@ -193,9 +188,9 @@ int RunIngestCommand(const Context& ctx, const DataOptions& o) {
 
 int RunQuarantine(const Context& ctx, const DataOptions& o) {
   Result<Env> env = OpenEnv(ctx, /*migrate=*/false);
-  if (!env) return Report(ctx, env.error());
+  if (!env) return ReportError(ctx, env.error());
   Result<std::string> csv = QuarantineCsv(*env->store, o.batch);
-  if (!csv) return Report(ctx, csv.error());
+  if (!csv) return ReportError(ctx, csv.error());
   if (o.out.empty()) {
     Print(ctx, *csv);
     return kExitOk;
@@ -210,11 +205,11 @@ int RunQuarantine(const Context& ctx, const DataOptions& o) {
 
 int RunCodesAudit(const Context& ctx) {
   Result<Env> env = OpenEnv(ctx, /*migrate=*/true);
-  if (!env) return Report(ctx, env.error());
+  if (!env) return ReportError(ctx, env.error());
   Result<std::vector<CodeIssue>> issues = env->store->ListCodeIssues();
-  if (!issues) return Report(ctx, issues.error());
+  if (!issues) return ReportError(ctx, issues.error());
   Result<std::int64_t> subjects = env->store->CountSubjects();
-  if (!subjects) return Report(ctx, subjects.error());
+  if (!subjects) return ReportError(ctx, subjects.error());
   std::int64_t duplicates = 0, errors = 0;
   Json list = Json::array();
   for (const CodeIssue& i : *issues) {
@@ -238,9 +233,9 @@ int RunCodesAudit(const Context& ctx) {
 
 int RunCodesReview(const Context& ctx, const DataOptions& o) {
   Result<Env> env = OpenEnv(ctx, /*migrate=*/true);
-  if (!env) return Report(ctx, env.error());
+  if (!env) return ReportError(ctx, env.error());
   if (Result<void> r = env->store->ReviewCodeIssue(o.issue, o.status, o.reviewer, o.note); !r) {
-    return Report(ctx, r.error());
+    return ReportError(ctx, r.error());
   }
   return kExitOk;
 }

@@ -27,15 +27,10 @@ struct GenOptions {
   std::string reference_date = "2026-06-30";
 };
 
-int Report(const Context& ctx, const Error& e) {
-  PrintError(ctx, e.message + (e.message_zh.empty() ? "" : "（" + e.message_zh + "）"));
-  return kExitUsage;
-}
-
 int RunGen(const Context& ctx, const GenOptions& o) {
   OutputOptions output;
   Result<FileFormat> format = FormatFromPath(o.out);
-  if (!format) return Report(ctx, format.error());
+  if (!format) return ReportError(ctx, format.error());
   output.format = *format;
   if (o.encoding == "utf-8" || o.encoding == "utf8") {
     output.encoding = TextEncoding::kUtf8;
@@ -51,12 +46,12 @@ int RunGen(const Context& ctx, const GenOptions& o) {
   }
   output.label_header = o.header == "labels";
   Result<Date> reference = ParseIsoDate(o.reference_date);
-  if (!reference) return Report(ctx, reference.error());
+  if (!reference) return ReportError(ctx, reference.error());
 
   Result<Config> config = LoadConfig(ctx.config_path, ctx.argv0);
-  if (!config) return Report(ctx, config.error());
+  if (!config) return ReportError(ctx, config.error());
   Result<Catalog> catalog = LoadCatalog(config->catalog_layers);
-  if (!catalog) return Report(ctx, catalog.error());
+  if (!catalog) return ReportError(ctx, catalog.error());
   const CatalogItem* item = catalog->Find(o.item);
   if (item == nullptr) {
     std::string known;
@@ -72,7 +67,7 @@ int RunGen(const Context& ctx, const GenOptions& o) {
   options.pool_size = o.pool;
   options.reference_date = *reference;
   Result<GenerateSummary> summary = GenerateFile(*item, options, o.out, output);
-  if (!summary) return Report(ctx, summary.error());
+  if (!summary) return ReportError(ctx, summary.error());
 
   Json j;
   j["file"] = summary->file;

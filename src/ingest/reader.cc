@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/crypto.h"
 #include "ingest/csv_reader.h"
 #include "ingest/jsonl_reader.h"
 #include "ingest/xlsx_reader.h"
@@ -34,6 +35,28 @@ Result<int> OpenForSequentialRead(const std::string& path) {
   }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   return fd;
+}
+
+Result<std::string> FileSm3Hex(const std::string& path) {
+  Result<int> fd = OpenForSequentialRead(path);
+  if (!fd) return std::unexpected(fd.error());
+  Sm3Hasher hasher;
+  std::string buf(1 << 20, '\0');
+  while (true) {
+    ssize_t n = ::read(*fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(*fd);
+      return Fail(ErrorCode::kUnavailable, "reader.read",
+                  "cannot read " + path + ": " + std::strerror(err),
+                  "读取文件失败：" + path + "（" + std::strerror(err) + "）");
+    }
+    if (n == 0) break;
+    hasher.Update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+  }
+  ::close(*fd);
+  return ToHex(hasher.Finish());
 }
 namespace {
 

@@ -52,6 +52,10 @@ class Reader {
 // Shared by the readers so they all report an unopenable file the same way.
 Result<int> OpenForSequentialRead(const std::string& path);
 
+// Lower-case hex SM3 of the whole file, the batch's provenance digest. Errors as
+// OpenForSequentialRead, and kUnavailable "reader.read" when reading fails part-way.
+Result<std::string> FileSm3Hex(const std::string& path);
+
 // Picks the format from the file name's extension (.csv, .jsonl / .ndjson, .xlsx; case-insensitive).
 Result<FileFormat> FormatFromPath(const std::string& path);
 

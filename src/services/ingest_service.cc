@@ -7,7 +7,6 @@
 #include <optional>
 #include <thread>
 #include <cmath>
-#include <fstream>
 #include <map>
 
 #include "base/text.h"
@@ -44,20 +43,6 @@ double Ratio(std::int64_t part, std::int64_t whole) {
 std::string BaseName(const std::string& path) {
   std::size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
-}
-
-Result<std::string> FileSm3(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Fail(ErrorCode::kNotFound, "reader.open", "cannot open " + path, "无法打开文件 " + path);
-  }
-  Sm3Hasher hasher;
-  std::string buf(1 << 20, '\0');
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hasher.Update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
-  }
-  return ToHex(hasher.Finish());
 }
 
 std::string_view EncodingName(TextEncoding e) {
@@ -234,7 +219,7 @@ Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
                 "部门 " + dept_code + " 不是“" + item->name + "”的报送部门");
   }
 
-  Result<std::string> file_sm3 = FileSm3(request.path);
+  Result<std::string> file_sm3 = FileSm3Hex(request.path);
   if (!file_sm3) return std::unexpected(file_sm3.error());
   Result<std::unique_ptr<Reader>> reader = OpenReader(request.path, request.encoding);
   if (!reader) return std::unexpected(reader.error());
