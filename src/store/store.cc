@@ -8,6 +8,20 @@
 
 namespace xy {
 
+Result<void> BatchTransaction::UpsertMany(std::span<const RecordInput* const> records,
+                                          std::vector<UpsertResult>& out) {
+  const std::size_t before = out.size();
+  for (const RecordInput* record : records) {
+    Result<UpsertResult> r = Upsert(*record);
+    if (!r) {
+      out.resize(before);
+      return std::unexpected(r.error());
+    }
+    out.push_back(std::move(*r));
+  }
+  return {};
+}
+
 // The clock is part of the signature so back ends can compute dates (publicity windows) without a
 // global; the SQLite back end stores timestamps only and does not need it yet.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const Clock& /*clock*/) {

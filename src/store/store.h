@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,11 @@ struct RecordInput {
   std::string item;
   std::string natural_key;  // the item's natural-key field values joined with U+001F
   std::map<std::string, std::string> fields;
+  // The fields' canonical JSON and its FieldsDigest (store/encoding.h), when the caller has already
+  // encoded them (ingest does, on its producer thread, so the store's writer thread does not; it
+  // then leaves `fields` empty). Empty `fields_json`: the store encodes `fields` itself.
+  std::string fields_json;
+  std::int64_t fields_digest = 0;
   SubjectKey subject;
   std::optional<Date> decided_on;
   Severity severity = Severity::kGeneral;
@@ -134,7 +140,7 @@ struct BatchInput {
   std::string item;
   std::string dept;
   std::string file_name;
-  std::string file_sm3;
+  std::string file_sm3;  // may be empty at BeginBatch and set by SetFileSm3 before Commit
   std::string catalog_version;
   std::vector<std::string> header;  // the file's column headers as read (for quarantine export)
   Timestamp received_at = 0;
@@ -165,6 +171,13 @@ class BatchTransaction {
   // natural key: new, new version, or unchanged.
   virtual Result<UpsertResult> Upsert(const RecordInput& record) = 0;
 
+  // Upsert of many rows in order, with one result per row appended to `out`: the same outcome as
+  // calling Upsert for each, but a back end may write them together (PostgreSQL: one COPY and one
+  // set-based merge instead of a round trip per row). On error, no result is appended and the
+  // batch must be dropped. The default calls Upsert row by row.
+  virtual Result<void> UpsertMany(std::span<const RecordInput* const> records,
+                                  std::vector<UpsertResult>& out);
+
   // Registers or updates a subject from the subject registry (not provisional afterwards); a name
   // change is kept in the subject's name history.
   virtual Result<SubjectId> PutSubject(const SubjectKey& key, int region_code) = 0;
@@ -173,6 +186,10 @@ class BatchTransaction {
 
   // Records a code issue (opened, or left as it is if the same kind+code+detail is already open).
   virtual Result<void> ReportCodeIssue(const CodeIssue& issue) = 0;
+
+  // Sets the batch's file digest when BeginBatch did not have it yet (ingest hashes the file on its
+  // own thread while the rows are being read).
+  virtual Result<void> SetFileSm3(const std::string& file_sm3) = 0;
 
   // Stores the receipt and commits everything. After Commit the transaction is spent.
   virtual Result<void> Commit(const std::string& receipt_json) = 0;

@@ -22,6 +22,7 @@
 
 #include "base/date.h"
 #include "store/encoding.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -172,7 +173,9 @@ std::string SqliteDump(const std::string& path) {
       "SELECT id, item, natural_key, subject_id, current_version, status FROM records ORDER BY id",
       "SELECT record_id, version, subject_id, fields_json, fields_digest, decided_on, severity,"
       " publicity_from, publicity_until, published, dept, batch_id, row_no, raw_sm3"
-      " FROM record_versions ORDER BY record_id, version",
+      " FROM record_versions UNION ALL SELECT id, current_version, subject_id, fields_json,"
+      " fields_digest, decided_on, severity, publicity_from, publicity_until, published, dept,"
+      " batch_id, row_no, raw_sm3 FROM records ORDER BY 1, 2",
       "SELECT batch_id, row_no, values_json, reasons_json, messages_json, raw_sm3 FROM quarantine"
       " ORDER BY batch_id, row_no",
       "SELECT id, kind, code, detail, status, reviewer, note FROM code_issues ORDER BY id",
@@ -616,6 +619,20 @@ TEST_P(StoreContractTest, CommitStoresBatchAndReceipt) {
   EXPECT_FALSE(missing.has_value());
 }
 
+TEST_P(StoreContractTest, FileDigestCanArriveBeforeCommit) {
+  BatchInput input = MakeBatch();
+  input.file_sm3.clear();  // hashed while the rows were read
+  ASSERT_OK_AND_ASSIGN(tx, store_->BeginBatch(input));
+  const BatchId id = tx->batch_id();
+  const std::string digest(64, 'e');
+  ASSERT_OK(tx->SetFileSm3(digest));
+  ASSERT_OK(tx->Commit("{}"));
+  EXPECT_THAT(tx->SetFileSm3(digest), IsError(ErrorCode::kFailedPrecondition, "store.batch_spent"));
+  ASSERT_OK_AND_ASSIGN(batch, store_->GetBatch(id));
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->file_sm3, digest);
+}
+
 TEST_P(StoreContractTest, BatchWithoutCommitLeavesNothing) {
   BatchId id = 0;
   {
@@ -938,6 +955,66 @@ TEST(SqliteStoreTest, RefusesAStoreFromANewerBuild) {
   ASSERT_THAT(batch, IsError(ErrorCode::kFailedPrecondition, "store.schema"));
   EXPECT_THAT(batch.error().message, HasSubstr("newer"));
   EXPECT_THAT(store->Migrate(), IsError(ErrorCode::kFailedPrecondition, "store.schema"));
+}
+
+TEST(SqliteStoreTest, MigratesAVersionOneStoreKeepingEveryVersion) {
+  // A store written by a build at schema version 1 (every version in record_versions), with one
+  // record corrected once: after Migrate the history reads the same, and a further correction
+  // and an unchanged resubmission behave as on a fresh store.
+  const std::string path = (TempDir() / "v1.db").string();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string v1 = std::string(
+                             "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                             " description TEXT NOT NULL, applied_at INTEGER NOT NULL);") +
+                         sqlite::Migrations()[0].sql +
+                         R"sql(
+INSERT INTO schema_version VALUES (1, 'v1', 0);
+INSERT INTO batches VALUES (1, 'admin_penalty', '113404000030000145', 'a.csv', 'x', 'c', '[]', 10, '{}');
+INSERT INTO batches VALUES (2, 'admin_penalty', '113404000030000145', 'b.csv', 'y', 'c', '[]', 20, '{}');
+INSERT INTO subjects VALUES (1, 'organization', '91340400MA2MXJ7Y0E', NULL, NULL, '甲公司', 1, 340400, 10);
+INSERT INTO records VALUES (1, 'admin_penalty', 'K1', 1, 2, 'active', 10, 20, 77);
+INSERT INTO record_versions VALUES (1, 1, 1, '{"a":"1"}', 11, '2024-01-02', 'general', '2024-01-02', NULL, 1, '113404000030000145', 1, 5, 'h1', 10);
+INSERT INTO record_versions VALUES (1, 2, 1, '{"a":"2"}', 12, '2024-01-03', 'serious', '2024-01-03', '2027-01-03', 1, '113404000030000145', 2, 6, 'h2', 20);
+)sql";
+  ASSERT_EQ(sqlite3_exec(db, v1.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  ASSERT_OK_AND_ASSIGN(store, OpenSqliteStore(path));
+  ASSERT_OK(store->Migrate());
+  ASSERT_OK_AND_ASSIGN(history, store->RecordHistory(1));
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].version, 1);
+  EXPECT_EQ(history[0].fields, (std::map<std::string, std::string>{{"a", "1"}}));
+  EXPECT_EQ(history[0].raw_sm3, "h1");
+  EXPECT_EQ(history[0].batch, 1);
+  EXPECT_EQ(history[1].version, 2);
+  EXPECT_EQ(history[1].fields, (std::map<std::string, std::string>{{"a", "2"}}));
+  EXPECT_EQ(history[1].severity, Severity::kSerious);
+  EXPECT_EQ(history[1].publicity_until, D(2027, 1, 3));
+  EXPECT_EQ(history[1].row_no, 6);
+  EXPECT_EQ(history[1].recorded_at, 20);
+
+  RecordInput next;
+  next.item = "admin_penalty";
+  next.natural_key = "K1";
+  next.fields = {{"a", "3"}};
+  next.subject.uscc = "91340400MA2MXJ7Y0E";
+  next.subject.name = "甲公司";
+  next.dept = "113404000030000145";
+  next.raw_sm3 = "h3";
+  ASSERT_OK_AND_ASSIGN(tx, store->BeginBatch(MakeBatch()));
+  ASSERT_OK_AND_ASSIGN(third, tx->Upsert(next));
+  EXPECT_EQ(third.outcome, UpsertOutcome::kUpdated);
+  EXPECT_EQ(third.version, 3);
+  ASSERT_OK_AND_ASSIGN(again, tx->Upsert(next));
+  EXPECT_EQ(again.outcome, UpsertOutcome::kUnchanged);
+  ASSERT_OK(tx->Commit("{}"));
+  ASSERT_OK_AND_ASSIGN(after, store->RecordHistory(1));
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[1].fields, history[1].fields);
+  EXPECT_EQ(after[2].fields, next.fields);
 }
 
 }  // namespace

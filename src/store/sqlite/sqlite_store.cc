@@ -122,11 +122,12 @@ enum Sql : int {
   kInsertSubjectName,
   kInsertRecord,
   kFindRecordKey,
-  kInsertVersion,
+  kArchiveVersion,
   kTouchRecord,
   kAdvanceRecord,
   kInsertBatch,
   kCommitBatch,
+  kSetFileSm3,
   kInsertQuarantine,
   kReportCodeIssue,
   kGetBatch,
@@ -160,21 +161,29 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     "INSERT INTO subject_names (subject_id, name, first_seen_batch, seen_at) VALUES (?1, ?2, ?3, "
     "?4)"
     " ON CONFLICT (subject_id, name) DO NOTHING",
-    // kInsertRecord: a new key is one statement; for a stored one it changes nothing.
+    // kInsertRecord: a new key is one statement; for a stored one it changes nothing. ?6–?16 are the
+    // version's content, bound by BindContent (as in kAdvanceRecord).
     "INSERT INTO records (item, natural_key, subject_id, current_version, status, first_seen,"
-    " last_seen, content_digest) VALUES (?1, ?2, ?3, 1, 'active', ?4, ?4, ?5)"
-    " ON CONFLICT (item, natural_key) DO NOTHING",
+    " last_seen, content_digest, fields_json, fields_digest, decided_on, severity, publicity_from,"
+    " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at)"
+    " VALUES (?1, ?2, ?3, 1, 'active', ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+    " ?16, ?4) ON CONFLICT (item, natural_key) DO NOTHING",
     "SELECT id, current_version, content_digest FROM records WHERE item = ?1 AND natural_key = ?2",
+    // kArchiveVersion: the outgoing current version, copied before a correction overwrites it.
     "INSERT INTO record_versions (record_id, version, subject_id, fields_json, fields_digest,"
     " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
-    " raw_sm3, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15)",
+    " raw_sm3, recorded_at) SELECT id, current_version, subject_id, fields_json, fields_digest,"
+    " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
+    " raw_sm3, recorded_at FROM records WHERE id = ?1",
     "UPDATE records SET last_seen = ?2 WHERE id = ?1",
-    "UPDATE records SET current_version = ?2, subject_id = ?3, last_seen = ?4, content_digest = ?5"
-    " WHERE id = ?1",
+    "UPDATE records SET current_version = ?2, subject_id = ?3, last_seen = ?4, content_digest = ?5,"
+    " fields_json = ?6, fields_digest = ?7, decided_on = ?8, severity = ?9, publicity_from = ?10,"
+    " publicity_until = ?11, published = ?12, dept = ?13, batch_id = ?14, row_no = ?15,"
+    " raw_sm3 = ?16, recorded_at = ?4 WHERE id = ?1",
     "INSERT INTO batches (item, dept, file_name, file_sm3, catalog_version, header_json,"
     " received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "UPDATE batches SET receipt_json = ?2 WHERE id = ?1",
+    "UPDATE batches SET file_sm3 = ?2 WHERE id = ?1",
     "INSERT INTO quarantine (batch_id, row_no, values_json, reasons_json, messages_json, raw_sm3)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     // kReportCodeIssue: an issue already on file keeps its status: a reviewer's decision stands.
@@ -194,7 +203,10 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     " WHERE item = ?1 AND natural_key = ?2",
     "SELECT version, subject_id, fields_json, decided_on, severity, publicity_from,"
     " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at"
-    " FROM record_versions WHERE record_id = ?1 ORDER BY version",
+    " FROM record_versions WHERE record_id = ?1"
+    " UNION ALL SELECT current_version, subject_id, fields_json, decided_on, severity,"
+    " publicity_from, publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at"
+    " FROM records WHERE id = ?1 ORDER BY 1",
     "SELECT id, kind, code, detail, status, reviewer, note, updated_at FROM code_issues ORDER BY "
     "id",
     "UPDATE code_issues SET status = ?2, reviewer = ?3, note = ?4, updated_at = ?5 WHERE id = ?1",
@@ -309,6 +321,7 @@ class SqliteBatch final : public BatchTransaction {
   Result<SubjectId> PutSubject(const SubjectKey& key, int region_code) override;
   Result<void> Quarantine(const QuarantineInput& row) override;
   Result<void> ReportCodeIssue(const CodeIssue& issue) override;
+  Result<void> SetFileSm3(const std::string& file_sm3) override;
   Result<void> Commit(const std::string& receipt_json) override;
   BatchId batch_id() const override { return id_; }
 
@@ -331,6 +344,16 @@ class SqliteBatch final : public BatchTransaction {
                                        std::string_view reason);
   Result<void> RecordName(CachedSubject& subject, const std::string& name, std::string_view reason);
 
+  // The version's content as parameters ?6–?16 of kInsertRecord and kAdvanceRecord.
+  struct Content {
+    const std::string& fields_json;
+    std::int64_t fields_digest;
+    const std::string& decided;
+    const std::string& from;
+    const std::string& until;
+  };
+  void BindContent(StmtUse& use, const RecordInput& in, const Content& c) const;
+
   // The stored record of a key: its id, current version and that version's ContentDigest.
   struct Current {
     RecordId id = 0;
@@ -340,11 +363,7 @@ class SqliteBatch final : public BatchTransaction {
   Result<std::optional<Current>> FindCurrent(const RecordInput& in);
   // The new record's id, or 0 when the key is already stored.
   Result<RecordId> InsertRecord(const RecordInput& in, SubjectId subject,
-                                std::int64_t content_digest);
-
-  Result<void> InsertVersion(RecordId record, int version, SubjectId subject, const RecordInput& in,
-                             std::int64_t digest, const std::string& decided,
-                             const std::string& from, const std::string& until);
+                                std::int64_t content_digest, const Content& content);
 
   std::unexpected<Error> Failed(int rc, std::string_view reason, std::string_view what) const {
     return std::unexpected(SqliteError(store_.db(), rc, std::string(reason), what));
@@ -450,35 +469,22 @@ Result<void> SqliteBatch::RecordName(CachedSubject& subject, const std::string& 
   return {};
 }
 
-Result<void> SqliteBatch::InsertVersion(RecordId record, int version, SubjectId subject,
-                                        const RecordInput& in, std::int64_t digest,
-                                        const std::string& decided, const std::string& from,
-                                        const std::string& until) {
-  Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertVersion, "store.upsert");
-  if (!stmt) return std::unexpected(stmt.error());
-  StmtUse use(*stmt);
-  use.Int(1, record);
-  use.Int(2, version);
-  use.Int(3, subject);
-  use.Text(4, json_);
-  use.Int(5, digest);
-  use.TextOrNull(6, decided);
-  use.Text(7, SeverityKeyword(in.severity));
-  use.TextOrNull(8, from);
-  use.TextOrNull(9, until);
-  use.Int(10, in.published ? 1 : 0);
-  use.Text(11, in.dept);
-  use.Int(12, id_);
-  use.Int(13, in.row_no);
-  use.Text(14, in.raw_sm3);
-  use.Int(15, now_);
-  const int rc = use.Step();
-  if (rc != SQLITE_DONE) return Failed(rc, "store.upsert", "insert record version");
-  return {};
+void SqliteBatch::BindContent(StmtUse& use, const RecordInput& in, const Content& c) const {
+  use.Text(6, c.fields_json);
+  use.Int(7, c.fields_digest);
+  use.TextOrNull(8, c.decided);
+  use.Text(9, SeverityKeyword(in.severity));
+  use.TextOrNull(10, c.from);
+  use.TextOrNull(11, c.until);
+  use.Int(12, in.published ? 1 : 0);
+  use.Text(13, in.dept);
+  use.Int(14, id_);
+  use.Int(15, in.row_no);
+  use.Text(16, in.raw_sm3);
 }
 
 Result<RecordId> SqliteBatch::InsertRecord(const RecordInput& in, SubjectId subject,
-                                           std::int64_t content_digest) {
+                                           std::int64_t content_digest, const Content& content) {
   Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertRecord, "store.upsert");
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(*stmt);
@@ -487,6 +493,7 @@ Result<RecordId> SqliteBatch::InsertRecord(const RecordInput& in, SubjectId subj
   use.Int(3, subject);
   use.Int(4, now_);
   use.Int(5, content_digest);
+  BindContent(use, in, content);
   if (const int rc = use.Step(); rc != SQLITE_DONE)
     return Failed(rc, "store.upsert", "insert record");
   return sqlite3_changes(store_.db()) == 1 ? sqlite3_last_insert_rowid(store_.db()) : 0;
@@ -540,14 +547,19 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   out.subject = (*subject)->id;
 
   // The record. The canonical text is built once: it is both stored and digested.
-  json_.clear();
-  AppendCanonicalJson(in.fields, json_);
-  const std::int64_t fields_digest = FieldsDigest(json_);
+  const bool encoded = !in.fields_json.empty();
+  if (!encoded) {
+    json_.clear();
+    AppendCanonicalJson(in.fields, json_);
+  }
+  const std::string& fields_json = encoded ? in.fields_json : json_;
+  const std::int64_t fields_digest = encoded ? in.fields_digest : FieldsDigest(json_);
   const std::string decided = DateText(in.decided_on);
   const std::string from = DateText(in.publicity_from);
   const std::string until = DateText(in.publicity_until);
   const std::int64_t content_digest = ContentDigest(
       fields_digest, out.subject, SeverityKeyword(in.severity), decided, from, until, in.published);
+  const Content content{fields_json, fields_digest, decided, from, until};
 
   // A new key costs one statement when we try to insert first; a stored key one look-up when we
   // look first. Files are mostly all new (a first submission) or mostly stored (a resubmission), so
@@ -559,16 +571,11 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
     current = *found;
   }
   if (!current) {
-    Result<RecordId> inserted = InsertRecord(in, out.subject, content_digest);
+    Result<RecordId> inserted = InsertRecord(in, out.subject, content_digest, content);
     if (!inserted) return std::unexpected(inserted.error());
     if (*inserted != 0) {
       expect_stored_ = false;
       out.record = *inserted;
-      if (Result<void> r =
-              InsertVersion(out.record, 1, out.subject, in, fields_digest, decided, from, until);
-          !r) {
-        return std::unexpected(r.error());
-      }
       out.outcome = UpsertOutcome::kAccepted;
       out.version = 1;
       return out;
@@ -593,12 +600,14 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
     return out;
   }
 
-  ++out.version;
-  if (Result<void> r = InsertVersion(out.record, out.version, out.subject, in, fields_digest,
-                                     decided, from, until);
-      !r) {
-    return std::unexpected(r.error());
+  {
+    Result<sqlite3_stmt*> stmt = store_.Prepared(kArchiveVersion, kReason);
+    if (!stmt) return std::unexpected(stmt.error());
+    StmtUse use(*stmt);
+    use.Int(1, out.record);
+    if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "archive version");
   }
+  ++out.version;
   Result<sqlite3_stmt*> stmt = store_.Prepared(kAdvanceRecord, kReason);
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(*stmt);
@@ -607,6 +616,7 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   use.Int(3, out.subject);
   use.Int(4, now_);
   use.Int(5, content_digest);
+  BindContent(use, in, content);
   if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "advance record");
   out.outcome = UpsertOutcome::kUpdated;
   return out;
@@ -684,6 +694,18 @@ Result<void> SqliteBatch::ReportCodeIssue(const CodeIssue& issue) {
   use.Text(3, issue.detail);
   use.Int(4, now_);
   if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "report code issue");
+  return {};
+}
+
+Result<void> SqliteBatch::SetFileSm3(const std::string& file_sm3) {
+  constexpr std::string_view kReason = "store.batch";
+  if (Result<void> ok = Usable(); !ok) return ok;
+  Result<sqlite3_stmt*> stmt = store_.Prepared(kSetFileSm3, kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Int(1, id_);
+  use.Text(2, file_sm3);
+  if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "set file digest");
   return {};
 }
 
