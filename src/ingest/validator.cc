@@ -5,6 +5,7 @@
 #include "base/decimal.h"
 #include "base/text.h"
 #include "domain/citizen_id.h"
+#include "store/encoding.h"
 
 namespace xy {
 namespace {
@@ -77,6 +78,7 @@ struct ValidationPlan {
   std::vector<std::string> slot_code;
   std::size_t field_slots = 0;          // slots [0, field_slots) belong to fields
   std::vector<int> sorted_slots;        // slots in code order (std::map order)
+  std::vector<char> slot_personal;      // the slot holds a personal field (sealed at rest)
   std::vector<int> column_slot;         // -1: no field
   std::vector<PlannedField> fields;     // parallel to item->fields
   int kind_slot = -1;
@@ -190,6 +192,10 @@ std::shared_ptr<const ValidationPlan> MakePlan(const CatalogItem& item,
     p.cross.push_back({p.SlotFor(r.first), p.SlotFor(r.second), item.Field(r.first), item.Field(r.second)});
   }
   for (const SeverityRule& r : item.severity_rules) p.severity.push_back({&r, p.SlotFor(r.when.field)});
+  p.slot_personal.assign(p.slot_code.size(), 0);
+  for (std::size_t i = 0; i < item.fields.size(); ++i) {
+    if (item.fields[i].personal) p.slot_personal[p.fields[i].slot] = 1;
+  }
   p.sorted_slots.resize(p.slot_code.size());
   for (std::size_t i = 0; i < p.sorted_slots.size(); ++i) p.sorted_slots[i] = static_cast<int>(i);
   std::sort(p.sorted_slots.begin(), p.sorted_slots.end(),
@@ -651,7 +657,21 @@ ValidatedRow ValidateRow(const CatalogItem& item, const ColumnMap& columns, cons
     if (start && pp->second.max_months > 0) rec.publicity_until = AddMonths(*start, pp->second.max_months);
   }
   // Drop empty optional fields so the stored payload only holds what was submitted.
-  fill_fields();
+  if (!ctx.encode_fields) {
+    fill_fields();
+    return out;
+  }
+  thread_local std::vector<FieldView> views;
+  views.clear();
+  for (int s : p.sorted_slots) {
+    Slot& slot = values[s];
+    slot.Value();
+    if (slot.value.empty()) continue;
+    if (p.slot_personal[s] && ctx.seal_personal) slot.value = ctx.seal_personal(slot.value);
+    views.emplace_back(p.slot_code[s], slot.value);
+  }
+  AppendCanonicalJson(views, rec.fields_json);
+  rec.fields_digest = FieldsDigest(rec.fields_json);
   return out;
 }
 

@@ -26,6 +26,7 @@
 #ifndef XY_INGEST_VALIDATOR_H_
 #define XY_INGEST_VALIDATOR_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -70,6 +71,11 @@ struct ValidationContext {
   const Clock* clock = nullptr;
   const UsccExceptions* exceptions = nullptr;  // may be null: no exceptions
   UsccRules uscc_rules = UsccRules::Default();
+  // Ingest sets this: a valid row's fields then come back already encoded (record.fields_json and
+  // fields_digest, record.fields left empty), with every personal field replaced by
+  // seal_personal(value) first. Unset, they come back as the record.fields map.
+  bool encode_fields = false;
+  std::function<std::string(std::string_view)> seal_personal;
 };
 
 struct RowIssue {

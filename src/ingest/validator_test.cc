@@ -1,6 +1,7 @@
 #include "ingest/validator.h"
 
 #include "domain/citizen_id.h"
+#include "store/encoding.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -208,6 +209,34 @@ TEST_F(ValidatorTest, NaturalPersonsAreIdentifiedByTheirIdNumber) {
   EXPECT_EQ(Reasons(missing), std::vector<std::string>{"field.required"});
   ValidatedRow bad = Validate({{"类别", "自然人"}, {"DM", ""}, {"ZJHM", first17 + "0"}, {"MC", "张三"}});
   EXPECT_THAT(Reasons(bad), ElementsAre(::testing::StartsWith("id.")));
+}
+
+TEST_F(ValidatorTest, EncodedFieldsEqualTheMapWithPersonalFieldsSealed) {
+  // Ingest asks for the fields encoded: the same canonical JSON the store would make of the map,
+  // after the personal field went through the sealer; a rejected row still comes back as a map.
+  std::string first17 = "34040419800101001";
+  std::string id = first17 + CitizenIdCheckChar(first17);
+  const std::map<std::string, std::string> person = {
+      {"类别", "自然人"}, {"DM", ""}, {"ZJHM", id}, {"MC", "张三"}, {"WSH", "淮\"罚1号"}};
+  ValidatedRow plain = Validate(person);
+  ASSERT_TRUE(plain.valid()) << plain.errors[0].message_zh;
+  std::map<std::string, std::string> expected = plain.record.fields;
+  ASSERT_EQ(expected.at("ZJHM"), id);
+  expected["ZJHM"] = "sealed(" + id + ")";
+
+  ctx_.encode_fields = true;
+  ctx_.seal_personal = [](std::string_view v) { return "sealed(" + std::string(v) + ")"; };
+  ValidatedRow encoded = Validate(person);
+  ASSERT_TRUE(encoded.valid());
+  EXPECT_TRUE(encoded.record.fields.empty());
+  EXPECT_EQ(encoded.record.fields_json, CanonicalJson(expected));
+  EXPECT_EQ(encoded.record.fields_digest, FieldsDigest(CanonicalJson(expected)));
+  EXPECT_EQ(encoded.person_id, id);  // the subject's own ID is sealed by the caller, not here
+
+  ValidatedRow rejected = Validate({{"FK", "abc"}});
+  ASSERT_FALSE(rejected.valid());
+  EXPECT_TRUE(rejected.record.fields_json.empty());
+  EXPECT_EQ(rejected.record.fields.at("FK"), "abc");
 }
 
 TEST_F(ValidatorTest, SeverityAndPublicityFollowTheRules) {

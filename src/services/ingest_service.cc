@@ -11,7 +11,6 @@
 
 #include "base/text.h"
 #include "domain/uscc.h"
-#include "store/encoding.h"
 
 namespace xy {
 namespace {
@@ -126,16 +125,6 @@ struct RowPreparer {
       rec.subject.person_index = deps.cipher->BlindIndex(v.person_id);
       rec.subject.person_sealed = deps.cipher->SealDeterministic(v.person_id);
     }
-    // Personal fields are sealed at rest; deterministic sealing keeps "unchanged" detectable.
-    for (const FieldSpec& f : item.fields) {
-      if (!f.personal) continue;
-      auto it = rec.fields.find(f.code);
-      if (it != rec.fields.end()) it->second = "sm4:" + ToHex(deps.cipher->SealDeterministic(it->second));
-    }
-    // Encoded here, off the store's thread, which is the pipeline's narrowest stage.
-    AppendCanonicalJson(rec.fields, rec.fields_json);
-    rec.fields_digest = FieldsDigest(rec.fields_json);
-    rec.fields.clear();
     if (item.report_deadline_working_days > 0 && rec.decided_on) {
       ++t.with_deadline;
       Result<int> days = deps.calendar->WorkingDaysBetween(*rec.decided_on, received_on);
@@ -278,6 +267,13 @@ Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
   ValidationContext vctx;
   vctx.clock = deps.clock;
   vctx.exceptions = deps.exceptions;
+  // The validator encodes each valid row's fields here, off the store's thread (the pipeline's
+  // narrowest stage). Personal fields are sealed at rest; deterministic sealing keeps "unchanged"
+  // detectable.
+  vctx.encode_fields = true;
+  vctx.seal_personal = [cipher = deps.cipher](std::string_view value) {
+    return "sm4:" + ToHex(cipher->SealDeterministic(value));
+  };
   const RowPreparer preparer{*item, *columns, vctx, deps, dept_code, received_on};
 
   // Two threads, so the two cores work at once: this one writes to the store while a producer reads,

@@ -22,8 +22,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace xy {
@@ -31,6 +33,10 @@ namespace xy {
 // Appends the canonical JSON object of `fields` to `out` (reusing its capacity on the hot path).
 void AppendCanonicalJson(const std::map<std::string, std::string>& fields, std::string& out);
 std::string CanonicalJson(const std::map<std::string, std::string>& fields);
+// The same for fields already in key order with no empty key repeated (what a std::map holds),
+// given as views: ingest encodes a row straight from its validated values without building a map.
+using FieldView = std::pair<std::string_view, std::string_view>;
+void AppendCanonicalJson(std::span<const FieldView> sorted_fields, std::string& out);
 
 // ["a","b"] for a list of strings.
 std::string StringArrayJson(const std::vector<std::string>& values);
