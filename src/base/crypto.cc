@@ -1,11 +1,9 @@
 #include "base/crypto.h"
 
 #include <openssl/bio.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
@@ -74,16 +72,8 @@ const EVP_CIPHER* Sm4CtrCipher() {
   return cipher;
 }
 
-EVP_MAC* HmacMac() {
-  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  return mac;
-}
-
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-struct MacCtxFree {
-  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
 };
 struct CipherCtxFree {
   void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
@@ -99,46 +89,10 @@ struct BioFree {
 };
 
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using MacCtxPtr = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
 using BioPtr = std::unique_ptr<BIO, BioFree>;
-
-// An HMAC context with its digest set to SM3 but no key yet.
-MacCtxPtr NewHmacSm3Ctx() {
-  EVP_MAC* mac = HmacMac();
-  if (mac == nullptr) return nullptr;
-  MacCtxPtr ctx(EVP_MAC_CTX_new(mac));
-  if (ctx == nullptr) return nullptr;
-  char digest[] = "SM3";
-  const OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-      OSSL_PARAM_construct_end(),
-  };
-  if (EVP_MAC_CTX_set_params(ctx.get(), params) != 1) return nullptr;
-  return ctx;
-}
-
-// Keys an HMAC context. An empty key is passed as one zero byte: HMAC pads every key with zeros to
-// the block size, so the two are the same key. Passing it as is would be wrong, because an empty
-// span's data() may be NULL and EVP_MAC_init treats a NULL key as "keep the previous key" — on the
-// reused per-thread context that would silently MAC under the last caller's key.
-bool SetHmacKey(EVP_MAC_CTX* ctx, std::span<const std::uint8_t> key) {
-  static constexpr std::uint8_t kZero = 0;
-  if (key.empty()) return EVP_MAC_init(ctx, &kZero, 1, nullptr) == 1;
-  return EVP_MAC_init(ctx, key.data(), key.size(), nullptr) == 1;
-}
-
-Sm3Digest FinishMac(EVP_MAC_CTX* ctx, std::string_view data) {
-  Sm3Digest out;
-  std::size_t length = 0;
-  if (EVP_MAC_update(ctx, Bytes(data), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out.data(), &length, out.size()) != 1 || length != out.size()) {
-    Fatal("HMAC-SM3");
-  }
-  return out;
-}
 
 // SM4-CTR of `in` into `out` (same length; may not overlap partially).
 void Sm4CtrInto(std::span<const std::uint8_t, 16> key, std::span<const std::uint8_t, 16> iv,
@@ -241,9 +195,15 @@ Result<void> CheckCryptoAvailable() {
                        std::string(what) + " is not available from OpenSSL",
                        "OpenSSL 未提供国密算法：" + std::string(what));
   };
+  // For our own code (base/sm3.h), where there is no OpenSSL error to report.
+  const auto wrong = [](std::string_view what) {
+    return Fail(ErrorCode::kInternal, "crypto.unavailable",
+                std::string(what) + " failed its known-answer self-test",
+                "国密算法自检失败：" + std::string(what));
+  };
+  // SM2 signs and verifies over OpenSSL's own SM3, so it must be there even though Sm3() is ours.
   if (Sm3Md() == nullptr) return missing("SM3");
   if (Sm4CtrCipher() == nullptr) return missing("SM4-CTR");
-  if (HmacMac() == nullptr || NewHmacSm3Ctx() == nullptr) return missing("HMAC-SM3");
   if (PkeyCtxPtr(EVP_PKEY_CTX_new_from_name(nullptr, "SM2", nullptr)) == nullptr) {
     return missing("SM2");
   }
@@ -251,7 +211,37 @@ Result<void> CheckCryptoAvailable() {
   // A provider that answers to the name but computes something else would be worse than none.
   static constexpr std::string_view kAbc =
       "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0";
-  if (ToHex(Sm3("abc")) != kAbc) return missing("a correct SM3 (known answer failed)");
+  Sm3Digest openssl_abc;
+  unsigned int length = 0;
+  if (EVP_Digest("abc", 3, openssl_abc.data(), &length, Sm3Md(), nullptr) != 1 ||
+      length != openssl_abc.size() || ToHex(openssl_abc) != kAbc) {
+    return missing("a correct SM3 (known answer failed)");
+  }
+  if (ToHex(Sm3("abc")) != kAbc) return wrong("SM3");
+  // The vector code is chosen by asking the CPU at run time; a CPU or hypervisor that reports a
+  // feature it does not fully support must fail here, not corrupt stored hashes. Seventeen
+  // messages of different lengths fill every lane and make lanes refill.
+  std::array<std::string, 17> messages;
+  std::array<std::string_view, 17> views;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    messages[i] = std::string(i * 37, 'a') + "abc";
+    views[i] = messages[i];
+  }
+  std::array<Sm3Digest, 17> many;
+  Sm3Many(views, many);
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    if (many[i] != Sm3(messages[i])) {
+      return wrong("SM3 of many messages (" + std::string(internal::Sm3ManyImplementation()) +
+                   " code)");
+    }
+  }
+  // RFC 2104 over SM3, as OpenSSL computes it (crypto_test.cc: HmacSm3KnownAnswer).
+  static constexpr std::string_view kFoxMac =
+      "bd4a34077888162b210645b8ebf74b9af357303789357a27c7fc457244ebd398";
+  static constexpr std::uint8_t kKey[] = {'k', 'e', 'y'};
+  if (ToHex(HmacSm3(kKey, "The quick brown fox jumps over the lazy dog")) != kFoxMac) {
+    return wrong("HMAC-SM3");
+  }
   return {};
 }
 
@@ -299,65 +289,57 @@ Result<std::vector<std::uint8_t>> FromHex(std::string_view hex) {
 
 // ---- SM3 ----------------------------------------------------------------------------------------
 
-Sm3Digest Sm3(std::string_view data) {
-  // A fresh EVP_MD_CTX costs several allocations (the context and the provider's state); reusing
-  // one per thread leaves only the compression function on the hot path.
-  thread_local const MdCtxPtr ctx(EVP_MD_CTX_new());
-  const EVP_MD* md = Sm3Md();
-  Sm3Digest out;
-  unsigned int length = 0;
-  if (ctx == nullptr || md == nullptr || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), Bytes(data), data.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), out.data(), &length) != 1 || length != out.size()) {
-    Fatal("SM3");
-  }
-  return out;
-}
+Sm3Digest Sm3(std::string_view data) { return internal::Sm3Scalar(data); }
 
-void Sm3Hasher::Free::operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-
-Sm3Hasher::Sm3Hasher() : ctx_(EVP_MD_CTX_new()) {
-  const EVP_MD* md = Sm3Md();
-  if (ctx_ == nullptr || md == nullptr || EVP_DigestInit_ex2(ctx_.get(), md, nullptr) != 1) {
-    Fatal("SM3 init");
-  }
-}
-
-void Sm3Hasher::Update(std::string_view data) {
-  if (EVP_DigestUpdate(ctx_.get(), Bytes(data), data.size()) != 1) Fatal("SM3 update");
-}
+void Sm3Hasher::Update(std::string_view data) { state_.Update(data); }
 
 Sm3Digest Sm3Hasher::Finish() {
-  Sm3Digest out;
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &length) != 1 || length != out.size() ||
-      EVP_DigestInit_ex2(ctx_.get(), nullptr, nullptr) != 1) {
-    Fatal("SM3 final");
-  }
+  const Sm3Digest out = state_.Finish();
+  state_ = Sm3State();
   return out;
 }
 
 // ---- HMAC-SM3 -----------------------------------------------------------------------------------
 
 Sm3Digest HmacSm3(std::span<const std::uint8_t> key, std::string_view data) {
-  // Re-keying an existing context avoids allocating the HMAC state and its three digest contexts.
-  thread_local const MacCtxPtr ctx = NewHmacSm3Ctx();
-  if (ctx == nullptr || !SetHmacKey(ctx.get(), key)) Fatal("HMAC-SM3 init");
-  return FinishMac(ctx.get(), data);
+  // As many compressions as keying once and MACing once would take anyway: the pads must be hashed.
+  return HmacSm3Key(key).Mac(data);
 }
 
-void HmacSm3Key::Free::operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+HmacSm3Key::HmacSm3Key(std::span<const std::uint8_t> key) {
+  // RFC 2104: a key longer than the 64-byte block is hashed first; any key is then zero-padded to
+  // the block (so the empty key is the all-zero block).
+  std::array<std::uint8_t, kSm3BlockSize> block{};
+  if (key.size() > block.size()) {
+    Sm3State hashed;
+    hashed.Update(key);
+    const Sm3Digest digest = hashed.Finish();
+    std::copy(digest.begin(), digest.end(), block.begin());
+    OPENSSL_cleanse(&hashed, sizeof(hashed));
+  } else {
+    std::copy(key.begin(), key.end(), block.begin());
+  }
+  std::array<std::uint8_t, kSm3BlockSize> pad;
+  for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x36;
+  inner_.Update(pad);
+  for (std::size_t i = 0; i < pad.size(); ++i) pad[i] = block[i] ^ 0x5c;
+  outer_.Update(pad);
+  OPENSSL_cleanse(block.data(), block.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+}
 
-HmacSm3Key::HmacSm3Key(std::span<const std::uint8_t> key) : keyed_(NewHmacSm3Ctx().release()) {
-  if (keyed_ == nullptr || !SetHmacKey(keyed_.get(), key)) Fatal("HMAC-SM3 key");
+HmacSm3Key::~HmacSm3Key() {
+  OPENSSL_cleanse(&inner_, sizeof(inner_));
+  OPENSSL_cleanse(&outer_, sizeof(outer_));
 }
 
 Sm3Digest HmacSm3Key::Mac(std::string_view data) const {
-  // A duplicate carries the already-hashed pads; `keyed_` itself is never written, which is what
-  // makes concurrent Mac() calls safe.
-  const MacCtxPtr ctx(EVP_MAC_CTX_dup(keyed_.get()));
-  if (ctx == nullptr) Fatal("HMAC-SM3 dup");
-  return FinishMac(ctx.get(), data);
+  Sm3State inner = inner_;
+  inner.Update(data);
+  const Sm3Digest inner_digest = inner.Finish();
+  Sm3State outer = outer_;
+  outer.Update(inner_digest);
+  return outer.Finish();
 }
 
 // ---- Personal data ------------------------------------------------------------------------------

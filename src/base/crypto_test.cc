@@ -122,8 +122,8 @@ TEST(CryptoTest, Sm3HasherStartsOverAfterFinishAndMoves) {
 }
 
 TEST(CryptoTest, Sm3IsConsistentAcrossThreads) {
-  // Each thread has its own reused context; all must agree, and ASan checks the per-thread contexts
-  // are freed when the threads exit.
+  // The CPU is probed and the code chosen on first use, possibly from several threads at once; all
+  // must agree.
   const Sm3Digest want = Sm3("row");
   std::vector<std::thread> threads;
   std::array<bool, 4> ok{};
@@ -141,7 +141,8 @@ TEST(CryptoTest, Sm3IsConsistentAcrossThreads) {
 // ---------------------------------------------------------------------------------------------------
 // HMAC-SM3
 
-// HMAC from its definition (RFC 2104) over our SM3, to check OpenSSL's HMAC on edge-case keys.
+// HMAC from its definition (RFC 2104) over Sm3Hasher, to check HmacSm3 on edge-case keys (and
+// sm3_test.cc checks both against OpenSSL's HMAC).
 Sm3Digest HmacByDefinition(std::span<const std::uint8_t> key, std::string_view data) {
   std::array<std::uint8_t, 64> block{};
   if (key.size() > block.size()) {
@@ -189,7 +190,7 @@ TEST(CryptoTest, HmacSm3HandlesEveryKeyLength) {
     EXPECT_EQ(HmacSm3Key(key).Mac("data"), want) << "key length " << length;
     EXPECT_EQ(HmacSm3(key, ""), HmacByDefinition(key, "")) << "key length " << length;
   }
-  // Re-keying the per-thread context must not carry the previous key over.
+  // Different keys, different MACs (the old OpenSSL code re-keyed one context per thread).
   EXPECT_NE(HmacSm3(AsBytes("a"), "x"), HmacSm3(AsBytes("b"), "x"));
   EXPECT_EQ(HmacSm3(std::span<const std::uint8_t>(), "x"),
             HmacByDefinition(std::span<const std::uint8_t>(), "x"));

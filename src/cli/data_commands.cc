@@ -14,7 +14,10 @@
 #include "cli/config.h"
 #include "ingest/catalog_loader.h"
 #include "ingest/validator.h"
+#include "ledger/proof_bundle.h"
 #include "services/ingest_service.h"
+#include "services/keys.h"
+#include "services/ledger_service.h"
 #include "store/store.h"
 
 namespace xy::cli {
@@ -33,6 +36,9 @@ struct DataOptions {
   // codes review
   std::int64_t issue = 0;
   std::string status, reviewer, note;
+  // ledger proof
+  std::int64_t record = 0;
+  int version = 0;
 };
 
 void Print(const Context& ctx, const std::string& s) {
@@ -50,45 +56,6 @@ Result<std::string> ReadFile(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// The master key file: 128 hex characters, mode 0600.
-Result<MasterKey> ReadKeyFile(const std::string& path) {
-  Result<std::string> text = ReadFile(path);
-  if (!text) {
-    return Fail(ErrorCode::kFailedPrecondition, "keys.missing",
-                "no key file " + path + "; run `xinyong init` first",
-                "缺少密钥文件 " + path + "，请先运行 xinyong init");
-  }
-  std::string hex = *text;
-  while (!hex.empty() && (hex.back() == '\n' || hex.back() == '\r')) hex.pop_back();
-  Result<std::vector<std::uint8_t>> bytes = FromHex(hex);
-  if (!bytes || bytes->size() != kMasterKeySize) {
-    return Fail(ErrorCode::kFailedPrecondition, "keys.invalid",
-                "key file " + path + " is not 128 hex characters", "密钥文件 " + path + " 格式错误");
-  }
-  MasterKey key;
-  std::copy(bytes->begin(), bytes->end(), key.begin());
-  return key;
-}
-
-Result<void> CreateKeyFile(const std::string& path) {
-  Result<MasterKey> key = RandomKey();
-  if (!key) return std::unexpected(key.error());
-  std::error_code ec;
-  if (fs::path parent = fs::path(path).parent_path(); !parent.empty()) fs::create_directories(parent, ec);
-  // Create with 0600 from the start: the key must never be readable by others, even briefly.
-  mode_t old = umask(077);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  umask(old);
-  if (!out) {
-    return Fail(ErrorCode::kUnavailable, "keys.write", "cannot write key file " + path,
-                "无法写入密钥文件 " + path);
-  }
-  out << ToHex(std::span<const std::uint8_t>(key->data(), key->size())) << "\n";
-  out.close();
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, ec);
-  return {};
 }
 
 // Everything a data command needs, opened from the global options and the config.
@@ -124,16 +91,11 @@ int RunInit(const Context& ctx) {
   Json j;
   j["db"] = ctx.db_url;
   j["config"] = env->config.path;
-  std::error_code ec;
-  if (fs::exists(env->config.key_file, ec)) {
-    if (Result<MasterKey> k = ReadKeyFile(env->config.key_file); !k) return ReportError(ctx, k.error());
-    j["key_file"] = env->config.key_file;
-    j["key_created"] = false;
-  } else {
-    if (Result<void> r = CreateKeyFile(env->config.key_file); !r) return ReportError(ctx, r.error());
-    j["key_file"] = env->config.key_file;
-    j["key_created"] = true;
-  }
+  Result<KeyFileChange> keys = OpenOrCreateKeyFile(env->config.key_file);
+  if (!keys) return ReportError(ctx, keys.error());
+  j["key_file"] = env->config.key_file;
+  j["key_created"] = *keys == KeyFileChange::kCreated;
+  if (*keys == KeyFileChange::kLedgerKeyAdded) j["ledger_key_added"] = true;
   Print(ctx, Dump(j));
   return kExitOk;
 }
@@ -160,9 +122,9 @@ int RunIngestCommand(const Context& ctx, const DataOptions& o) {
     if (!parsed) return ReportError(ctx, parsed.error());
     exceptions = std::move(*parsed);
   }
-  Result<MasterKey> key = ReadKeyFile(env->config.key_file);
-  if (!key) return ReportError(ctx, key.error());
-  PersonalDataCipher cipher(*key);
+  Result<Keys> keys = ReadKeyFile(env->config.key_file);
+  if (!keys) return ReportError(ctx, keys.error());
+  PersonalDataCipher cipher(keys->master);
 
   IngestDeps deps;
   deps.store = env->store.get();
@@ -171,6 +133,7 @@ int RunIngestCommand(const Context& ctx, const DataOptions& o) {
   deps.calendar = &WorkingDayCalendar::Default();
   deps.exceptions = &exceptions;
   deps.cipher = &cipher;
+  deps.ledger_key = &keys->ledger;
   Json receipts = Json::array();
   for (const std::string& file : o.files) {
     IngestRequest req{o.item, o.dept, file, "", encoding};
@@ -240,6 +203,54 @@ int RunCodesReview(const Context& ctx, const DataOptions& o) {
   return kExitOk;
 }
 
+int RunLedgerVerify(const Context& ctx) {
+  Result<Env> env = OpenEnv(ctx, /*migrate=*/true);
+  if (!env) return ReportError(ctx, env.error());
+  Result<Keys> keys = ReadKeyFile(env->config.key_file);
+  if (!keys) return ReportError(ctx, keys.error());
+  Result<LedgerCheck> check = VerifyLedger(*env->store, keys->ledger.PublicPem());
+  if (!check) return ReportError(ctx, check.error());
+  Json j;
+  j["ok"] = check->ok();
+  j["leaves"] = check->leaves;
+  j["tree_heads"] = check->heads;
+  j["record_versions"] = check->record_versions;
+  Json problems = Json::array();
+  for (const LedgerProblem& p : check->problems) {
+    Json q;
+    q["kind"] = p.kind;
+    if (p.leaf >= 0) q["leaf"] = p.leaf;
+    if (p.tree_size >= 0) q["tree_size"] = p.tree_size;
+    if (p.record != 0) {
+      q["record"] = p.record;
+      q["version"] = p.version;
+      q["item"] = p.item;
+      q["natural_key"] = p.natural_key;
+    }
+    q["message"] = p.message;
+    q["message_zh"] = p.message_zh;
+    problems.push_back(std::move(q));
+  }
+  j["problems"] = problems;
+  Print(ctx, Dump(j));
+  return check->ok() ? kExitOk : kExitProblem;
+}
+
+int RunLedgerProof(const Context& ctx, const DataOptions& o) {
+  Result<Env> env = OpenEnv(ctx, /*migrate=*/true);
+  if (!env) return ReportError(ctx, env.error());
+  Result<Keys> keys = ReadKeyFile(env->config.key_file);
+  if (!keys) return ReportError(ctx, keys.error());
+  Result<ledger::InclusionBundle> bundle = ProveRecordVersion(
+      *env->store, o.record, o.version > 0 ? std::optional<int>(o.version) : std::nullopt);
+  if (!bundle) return ReportError(ctx, bundle.error());
+  // The bundle as the ledger layer writes it, with the public key an outside checker needs.
+  Json j = Json::parse(ledger::ToJson(*bundle));
+  j["public_key"] = keys->ledger.PublicPem();
+  Print(ctx, Dump(j));
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddDataCommands(CLI::App& app, Context& ctx, int* exit_code) {
@@ -272,6 +283,19 @@ void AddDataCommands(CLI::App& app, Context& ctx, int* exit_code) {
   review->add_option("--reviewer", o->reviewer, "Who reviewed it")->required();
   review->add_option("--note", o->note, "Why");
   review->callback([o, &ctx, exit_code] { *exit_code = RunCodesReview(ctx, *o); });
+
+  CLI::App* ledger = app.add_subcommand("ledger", "The transparency ledger (SM3 Merkle log, SM2-signed tree heads)");
+  ledger->require_subcommand(1);
+  ledger
+      ->add_subcommand("verify",
+                       "Recompute the ledger from the stored data and check every signed tree head; exit 1 "
+                       "naming each record found changed or deleted")
+      ->callback([&ctx, exit_code] { *exit_code = RunLedgerVerify(ctx); });
+  CLI::App* proof = ledger->add_subcommand(
+      "proof", "Print a record version's inclusion proof under the latest signed tree head (JSON, with the public key)");
+  proof->add_option("--record", o->record, "Record id")->required();
+  proof->add_option("--version", o->version, "Record version (default: the current one)");
+  proof->callback([o, &ctx, exit_code] { *exit_code = RunLedgerProof(ctx, *o); });
 }
 
 }  // namespace xy::cli

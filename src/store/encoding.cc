@@ -369,4 +369,62 @@ std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject,
   return FieldsDigest(text);
 }
 
+std::string_view SubjectKindText(SubjectKind kind) {
+  switch (kind) {
+    case SubjectKind::kOrganization:
+      return "organization";
+    case SubjectKind::kPerson:
+      return "person";
+    case SubjectKind::kIndividualBusiness:
+      return "individual_business";
+  }
+  return "organization";
+}
+
+std::optional<SubjectKind> ParseSubjectKindText(std::string_view s) {
+  if (s == "organization") return SubjectKind::kOrganization;
+  if (s == "person") return SubjectKind::kPerson;
+  if (s == "individual_business") return SubjectKind::kIndividualBusiness;
+  return std::nullopt;
+}
+
+std::string_view SeverityText(Severity severity) {
+  switch (severity) {
+    case Severity::kMinor:
+      return "minor";
+    case Severity::kGeneral:
+      return "general";
+    case Severity::kSerious:
+      return "serious";
+  }
+  return "general";
+}
+
+std::optional<Severity> ParseSeverityText(std::string_view s) {
+  if (s == "minor") return Severity::kMinor;
+  if (s == "general") return Severity::kGeneral;
+  if (s == "serious") return Severity::kSerious;
+  return std::nullopt;
+}
+
+std::string RecordContentText(const RecordContent& c) {
+  std::string out = "xinyong-record-v1";
+  auto put = [&out](std::string_view v) {
+    out += std::to_string(v.size());
+    out += ':';
+    out.append(v);
+  };
+  put(c.fields_json);
+  put(c.subject_code);
+  put(c.severity);
+  put(c.decided_on);
+  put(c.publicity_from);
+  put(c.publicity_until);
+  put(c.published ? "1" : "0");
+  put(c.dept);
+  put(std::to_string(c.row_no));
+  put(c.raw_sm3);
+  return out;
+}
+
 }  // namespace xy

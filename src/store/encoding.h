@@ -28,6 +28,8 @@
 #include <utility>
 #include <vector>
 
+#include "domain/catalog.h"
+
 namespace xy {
 
 // Appends the canonical JSON object of `fields` to `out` (reusing its capacity on the hot path).
@@ -58,6 +60,32 @@ std::int64_t ContentDigest(std::int64_t fields_digest, std::int64_t subject,
                            std::string_view severity, std::string_view decided_on,
                            std::string_view publicity_from, std::string_view publicity_until,
                            bool published);
+
+// Enumerations as stored (lowercase English keywords, so a row reads without the code); the
+// parsers return nullopt for anything else.
+std::string_view SubjectKindText(SubjectKind kind);  // organization | person | individual_business
+std::optional<SubjectKind> ParseSubjectKindText(std::string_view s);
+std::string_view SeverityText(Severity severity);  // minor | general | serious
+std::optional<Severity> ParseSeverityText(std::string_view s);
+
+// The canonical content of a record version, whose SM3 a ledger leaf carries (content_sm3): every
+// value that makes the version what it is, each as its decimal byte length, ':' and the bytes, in
+// this order, after the tag "xinyong-record-v1". Dates are ISO text, "" for none; severity its
+// keyword; published "1" or "0". Recomputing it from the stored columns and comparing digests is how
+// `ledger verify` finds a record changed behind the store's back.
+struct RecordContent {
+  std::string_view fields_json;
+  std::string_view subject_code;  // USCC, else the person index
+  std::string_view severity;
+  std::string_view decided_on;
+  std::string_view publicity_from;
+  std::string_view publicity_until;
+  bool published = true;
+  std::string_view dept;
+  std::int64_t row_no = 0;
+  std::string_view raw_sm3;
+};
+std::string RecordContentText(const RecordContent& content);
 
 }  // namespace xy
 

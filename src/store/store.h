@@ -22,9 +22,11 @@
 #include <string>
 #include <vector>
 
+#include "base/crypto.h"
 #include "base/date.h"
 #include "base/result.h"
 #include "domain/catalog.h"
+#include "ledger/tree_head.h"
 
 namespace xy {
 
@@ -75,6 +77,9 @@ struct RecordInput {
   std::string dept;         // the submitting department's USCC
   std::int64_t row_no = 0;  // 1-based data row in the submitted file
   std::string raw_sm3;      // hex SM3 of the raw row as read (before any normalising)
+  // SM3 of RecordContentText (store/encoding.h) for this version, when the caller has computed it
+  // (ingest does, off the store's thread); otherwise the store computes it for the ledger leaf.
+  std::optional<Sm3Digest> content_sm3;
 };
 
 enum class UpsertOutcome {
@@ -137,6 +142,10 @@ struct QuarantineRow : QuarantineInput {
 };
 
 struct BatchInput {
+  // The ledger key. With it, every record version the batch stores is appended to the transparency
+  // ledger (a record_version leaf, in the same transaction) and Commit signs the new tree head.
+  // Without it the batch appends nothing — only for measuring what the ledger costs.
+  const Sm2KeyPair* ledger_key = nullptr;
   std::string item;
   std::string dept;
   std::string file_name;
@@ -151,6 +160,27 @@ struct Batch : BatchInput {
   std::string receipt_json;  // the receipt as issued, verbatim
 };
 
+// One leaf of the transparency ledger as stored: the entry bytes exactly as hashed
+// (ledger::EncodeEntry) and what they refer to, for look-up.
+struct LedgerLeaf {
+  std::int64_t index = 0;  // 0-based position in the log
+  std::string kind;        // ledger::EntryKindName: "record_version", …
+  std::int64_t ref_id = 0;       // the record id (record_version)
+  std::int64_t ref_version = 0;  // the record version (record_version), else 0
+  std::string entry;             // ledger::EncodeEntry bytes
+  Sm3Digest leaf_hash{};         // ledger::LeafHash(entry) as computed when appended
+};
+
+// A stored record version with what RecordContentText needs beyond RecordVersion: the canonical
+// fields text as stored and the subject's code.
+struct StoredVersion {
+  RecordVersion version;
+  std::string item;
+  std::string natural_key;
+  std::string fields_json;
+  std::string subject_code;  // the subject's USCC, else its person index
+};
+
 // One row's subject resolution problem found during ingest, kept for the 重错码 review.
 struct CodeIssue {
   std::int64_t id = 0;
@@ -161,6 +191,126 @@ struct CodeIssue {
   std::string reviewer;
   std::string note;
   Timestamp updated_at = 0;
+};
+
+// ---- Evaluation (公共信用综合评价): what an evaluation reads and what a run keeps ----------------
+// The store knows nothing of models: it hands out subjects and the named fields of records, and
+// keeps each result's details as the service encoded them (EvaluationResultRow::detail_json).
+
+// A subject as the evaluation and the 双随机 draw read it.
+struct EvalSubjectRow {
+  SubjectId id = 0;
+  SubjectKind kind = SubjectKind::kOrganization;
+  int region_code = 0;
+  bool provisional = true;
+  std::string uscc;  // empty for a person without one
+};
+
+// Which records Store::ScanRecords reads, and which of their fields.
+struct RecordScanSpec {
+  struct Item {
+    std::string code;                 // catalogue item
+    std::vector<std::string> fields;  // field codes whose values the scan returns, in this order
+  };
+  // Records of other items are skipped. ScannedRecord::item is an index into this list.
+  std::vector<Item> items;
+  // Only the records of these subjects (ascending), read through the subject index; empty = every
+  // record, in storage order (one sequential pass: the fastest way through a large store).
+  std::vector<SubjectId> subjects;
+  // Read each record as it stood when batch `known_at` had committed: its latest version stored by
+  // a batch ≤ known_at, and no record first stored by a later batch. 0 = the current versions.
+  // Evaluation runs read a fixed snapshot this way, so recomputing one sees exactly its data.
+  BatchId known_at = 0;
+};
+
+enum class StoredRecordStatus : std::uint8_t { kActive, kRepaired, kWithdrawn };
+
+struct ScannedRecord {
+  RecordId id = 0;
+  SubjectId subject = 0;  // the subject of the version read
+  std::uint16_t item = 0;  // index into RecordScanSpec::items
+  Severity severity = Severity::kGeneral;
+  StoredRecordStatus status = StoredRecordStatus::kActive;
+  bool published = true;
+  std::optional<Date> decided_on;
+  std::optional<Date> publicity_from;
+  std::optional<Date> publicity_until;
+  // This record's values of RecordScanSpec::items[item].fields are RecordChunk::Value(first_value),
+  // Value(first_value + 1), … ("" for a field the record does not have).
+  std::uint32_t first_value = 0;
+};
+
+// Records handed over by a scan, in no particular order between chunks or within one. It owns all
+// its memory, so a visitor may move it to another thread.
+struct RecordChunk {
+  struct Span {
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+  std::vector<ScannedRecord> records;
+  std::vector<Span> values;  // into `text`
+  std::string text;
+
+  std::string_view Value(std::size_t k) const {
+    return std::string_view(text).substr(values[k].offset, values[k].size);
+  }
+};
+
+// Receives a scan's output; an error from a visit stops the scan and is returned by it.
+class RecordVisitor {
+ public:
+  virtual ~RecordVisitor() = default;
+  virtual Result<void> Visit(RecordChunk chunk) = 0;
+};
+class SubjectVisitor {
+ public:
+  virtual ~SubjectVisitor() = default;
+  virtual Result<void> Visit(std::span<const EvalSubjectRow> subjects) = 0;
+};
+
+// One evaluation run as stored.
+struct EvaluationRunInfo {
+  std::int64_t id = 0;         // assigned by BeginEvaluationRun
+  std::string model_version;   // Evaluator::version(): "public-2024@2024.1+bidding@2024.1+…"
+  std::string model_text;      // the model's files as the service encoded them, to recompute later
+  Date as_of;
+  std::string mode;            // "full" or "incremental"
+  std::int64_t base_run = 0;   // incremental: the run whose other results were carried over
+  BatchId snapshot = 0;        // the last batch whose data the run read (RecordScanSpec::known_at)
+  std::int64_t subjects = 0;   // results stored (set by Commit)
+  std::int64_t evaluated = 0;  // results computed by this run; the rest were carried over
+  std::string summary_json;    // distribution, migration, PSI as reported (set by Commit)
+  Timestamp created_at = 0;    // set by BeginEvaluationRun
+};
+
+// One subject's result in a run.
+struct EvaluationResultRow {
+  SubjectId subject = 0;
+  int score = 0;
+  std::string grade;
+  std::string industries;   // the industry results in brief, as the service encodes them
+  std::string detail_json;  // dimensions and reasons, as the service encodes them
+};
+
+class EvaluationResultVisitor {
+ public:
+  virtual ~EvaluationResultVisitor() = default;
+  virtual Result<void> Visit(std::span<const EvaluationResultRow> results) = 0;
+};
+
+// Writes one run in one transaction: nothing of it is visible until Commit, and a writer destroyed
+// without Commit (or a killed process) leaves no trace. Holds the store's write lock while open.
+class EvaluationWriter {
+ public:
+  virtual ~EvaluationWriter() = default;  // rolls back unless committed
+  virtual std::int64_t run_id() const = 0;
+  // Copies every result of `run` into this one (what an incremental run carries over).
+  virtual Result<void> CarryOver(std::int64_t run) = 0;
+  // Stores results; a subject already in this run (carried over) is replaced.
+  virtual Result<void> Put(std::span<const EvaluationResultRow> results) = 0;
+  // Sets the run's counts and summary and commits. After Commit the writer is spent.
+  virtual Result<void> Commit(std::int64_t subjects, std::int64_t evaluated,
+                              const std::string& summary_json) = 0;
 };
 
 class BatchTransaction {
@@ -221,9 +371,83 @@ class Store {
   // Every version of a record, oldest first (empty for an unknown id): corrections never erase.
   virtual Result<std::vector<RecordVersion>> RecordHistory(RecordId id) = 0;
 
+  // The version of a record (current or archived) with its content; nullopt when there is none.
+  // (The ledger reads below fail with kFailedPrecondition "store.ledger" on a back end that does
+  // not keep the ledger yet.)
+  virtual Result<std::optional<StoredVersion>> GetRecordVersion(RecordId, int) { return NoLedger(); }
+
+  // Ledger leaves [from, from + count) in order (fewer at the end of the log), and every signed
+  // tree head, oldest first. The heads' signatures are checked by the reader, not the store.
+  virtual Result<std::vector<LedgerLeaf>> LedgerLeaves(std::int64_t /*from*/, std::int64_t /*count*/) {
+    return NoLedger();
+  }
+  virtual Result<std::vector<ledger::SignedTreeHead>> TreeHeads() { return NoLedger(); }
+  // The leaf of a record version (nullopt when the ledger has none).
+  virtual Result<std::optional<LedgerLeaf>> FindLedgerLeaf(RecordId, int) { return NoLedger(); }
+
   virtual Result<std::vector<CodeIssue>> ListCodeIssues() = 0;
   virtual Result<void> ReviewCodeIssue(std::int64_t id, const std::string& status,
                                        const std::string& reviewer, const std::string& note) = 0;
+
+  // ---- Evaluation runs (services/evaluate_service.h). A back end that does not keep them yet
+  // fails each of these with kFailedPrecondition "store.evaluation".
+
+  // The last committed batch, 0 when there is none: an evaluation's snapshot.
+  virtual Result<BatchId> LastBatch() { return NoEvaluation(); }
+  // The subjects in ascending id, in chunks: those in `only` (ascending; unknown ids are skipped),
+  // or every subject when `only` is empty.
+  virtual Result<void> ScanEvalSubjects(std::span<const SubjectId> /*only*/,
+                                        SubjectVisitor& /*visitor*/) {
+    return NoEvaluation();
+  }
+  virtual Result<std::optional<Subject>> GetSubject(SubjectId /*id*/) { return NoEvaluation(); }
+  // The records `spec` names, in chunks (RecordScanSpec says which and in what order).
+  // Errors: kInternal "store.corrupt" for a stored value that cannot be read back.
+  virtual Result<void> ScanRecords(const RecordScanSpec& /*spec*/, RecordVisitor& /*visitor*/) {
+    return NoEvaluation();
+  }
+  // The subjects whose records batches (after, upto] changed — a new record, a new version, or a
+  // record moved between subjects (then both) — ascending. A batch that only saw records again
+  // unchanged changes nothing.
+  virtual Result<std::vector<SubjectId>> SubjectsChangedBetween(BatchId /*after*/,
+                                                                BatchId /*upto*/) {
+    return NoEvaluation();
+  }
+  // Opens a run; `run.id`, `subjects`, `evaluated`, `summary_json` and `created_at` are ignored.
+  // At most one writer (or batch) is open per store at a time: kFailedPrecondition
+  // "store.batch_open" otherwise.
+  virtual Result<std::unique_ptr<EvaluationWriter>> BeginEvaluationRun(
+      const EvaluationRunInfo& /*run*/) {
+    return NoEvaluation();
+  }
+  // The committed run with this id, or the latest committed run when `id` is 0; nullopt when
+  // there is none.
+  virtual Result<std::optional<EvaluationRunInfo>> GetEvaluationRun(std::int64_t /*id*/) {
+    return NoEvaluation();
+  }
+  // A run's results in ascending subject, in chunks; detail_json is filled only `with_detail`.
+  virtual Result<void> ScanEvaluationResults(std::int64_t /*run*/, bool /*with_detail*/,
+                                             EvaluationResultVisitor& /*visitor*/) {
+    return NoEvaluation();
+  }
+  virtual Result<std::optional<EvaluationResultRow>> GetEvaluationResult(std::int64_t /*run*/,
+                                                                         SubjectId /*subject*/) {
+    return NoEvaluation();
+  }
+
+ protected:
+  static std::unexpected<Error> NoEvaluation() {
+    return Fail(ErrorCode::kFailedPrecondition, "store.evaluation",
+                "this store back end does not keep evaluation runs yet",
+                "该数据库后端尚不支持信用评价结果的存储");
+  }
+
+ protected:
+  static std::unexpected<Error> NoLedger() {
+    return Fail(ErrorCode::kFailedPrecondition, "store.ledger",
+                "this store back end does not keep the transparency ledger",
+                "该数据库后端尚不支持可信账本");
+  }
 };
 
 // Opens the store a URL names: "sqlite:PATH" (the file is created if missing, its folder is not) or

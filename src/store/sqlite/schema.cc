@@ -139,9 +139,78 @@ DELETE FROM record_versions
  WHERE version = (SELECT r.current_version FROM records r WHERE r.id = record_versions.record_id);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Version 3: the transparency ledger (src/ledger). Leaves are appended in the batch's transaction,
+// so a record version and its leaf exist together or not at all; each committed batch adds a signed
+// tree head with the log's frontier, from which the next batch continues without reading leaves.
+// A version's leaf index sits on its own row (records / record_versions), so finding the leaf of a
+// record costs no extra index on the ingest path.
+constexpr const char* kV3 = R"sql(
+CREATE TABLE ledger_leaves (
+  idx         INTEGER PRIMARY KEY,  -- 0-based position in the log
+  kind        TEXT    NOT NULL,     -- record_version | list_decision | report | query
+  ref_id      INTEGER NOT NULL,     -- the record id for record_version
+  ref_version INTEGER NOT NULL,     -- the record version for record_version, else 0
+  entry       BLOB    NOT NULL,     -- ledger::EncodeEntry bytes, exactly as hashed
+  leaf_hash   BLOB    NOT NULL      -- SM3(0x00 ‖ entry)
+);
+
+CREATE TABLE ledger_heads (
+  tree_size INTEGER PRIMARY KEY,
+  root      BLOB    NOT NULL,
+  timestamp INTEGER NOT NULL,
+  signature BLOB    NOT NULL,  -- SM2 (DER) over ledger::TreeHeadSigningInput
+  frontier  BLOB    NOT NULL   -- MerkleLog::frontier(), 32 bytes per digest, leftmost first
+);
+
+ALTER TABLE records ADD COLUMN leaf_idx INTEGER;          -- the current version's leaf
+ALTER TABLE record_versions ADD COLUMN leaf_idx INTEGER;  -- NULL: stored before the ledger
+)sql";
+
+// Version 4: evaluation runs (services/evaluate_service.h). A run keeps the model it used (its files'
+// text), its as-of date and the last batch whose data it read, so any stored result can be
+// recomputed from the run alone. Results are clustered by (run, subject) (WITHOUT ROWID): a run is
+// written and read in subject order, and one subject's result is one B-tree descent. The details
+// (dimensions, reasons with record ids, industry results) are one compact JSON text per result,
+// written and read by the service; the store never looks inside.
+//
+// The subject indexes serve what reads one subject's records — recomputing or showing one result,
+// re-evaluating the subjects an ingest touched — which otherwise scan every record. Full
+// evaluations read the records table in storage order and need neither.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE evaluation_runs (
+  id             INTEGER PRIMARY KEY,
+  model_version  TEXT    NOT NULL,  -- public-2024@2024.1+bidding@2024.1+…
+  model_text     TEXT    NOT NULL,  -- the model's files as read, to recompute with exactly them
+  as_of          TEXT    NOT NULL,  -- YYYY-MM-DD
+  mode           TEXT    NOT NULL,  -- full | incremental
+  base_run       INTEGER REFERENCES evaluation_runs (id),  -- incremental: results carried over from
+  snapshot_batch INTEGER NOT NULL,  -- the last batch whose data the run read
+  subjects       INTEGER NOT NULL,  -- results stored
+  evaluated      INTEGER NOT NULL,  -- results computed by this run (the rest carried over)
+  summary_json   TEXT    NOT NULL,  -- distribution, migration matrix, PSI as reported
+  created_at     INTEGER NOT NULL
+);
+
+CREATE TABLE evaluation_results (
+  run_id      INTEGER NOT NULL REFERENCES evaluation_runs (id),
+  subject_id  INTEGER NOT NULL,  -- subjects (id); not a foreign key: checking it costs a look-up
+                                 -- per result, and subjects are never deleted
+  score       INTEGER NOT NULL,  -- 0–1000
+  grade       TEXT    NOT NULL,
+  industries  TEXT    NOT NULL,  -- industry results in brief: code:score:grade;…
+  detail_json TEXT    NOT NULL,  -- dimensions, reasons (indicator, points, record ids), industries
+  PRIMARY KEY (run_id, subject_id)
+) WITHOUT ROWID;
+
+CREATE INDEX records_subject ON records (subject_id);
+CREATE INDEX record_versions_subject ON record_versions (subject_id);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, "subjects, records, batches, quarantine, code issues", kV1},
     {2, "current version on the record row; record_versions keeps replaced versions", kV2},
+    {3, "transparency ledger: leaves and signed tree heads", kV3},
+    {4, "evaluation runs and results; subject indexes on records", kV4},
 }};
 
 }  // namespace

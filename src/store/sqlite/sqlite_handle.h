@@ -84,6 +84,11 @@ class StmtUse {
     return p == nullptr ? std::string_view() : std::string_view(p, sqlite3_column_bytes(stmt_, i));
   }
   std::string ColumnText(int i) const { return std::string(ColumnView(i)); }
+  // Bytes exactly as stored (a BLOB column), valid like ColumnView.
+  std::string_view ColumnBlob(int i) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
+    return p == nullptr ? std::string_view() : std::string_view(p, sqlite3_column_bytes(stmt_, i));
+  }
 
  private:
   sqlite3_stmt* stmt_;

@@ -5,12 +5,15 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
 #include <unordered_map>
 #include <utility>
 
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
 #include "store/encoding.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_handle.h"
@@ -23,45 +26,7 @@ using sqlite::SqliteError;
 using sqlite::StmtPtr;
 using sqlite::StmtUse;
 
-// ---- Column encodings of enumerations and dates
-
-std::string_view KindKeyword(SubjectKind kind) {
-  switch (kind) {
-    case SubjectKind::kOrganization:
-      return "organization";
-    case SubjectKind::kPerson:
-      return "person";
-    case SubjectKind::kIndividualBusiness:
-      return "individual_business";
-  }
-  return "organization";
-}
-
-std::optional<SubjectKind> ParseKindKeyword(std::string_view s) {
-  if (s == "organization") return SubjectKind::kOrganization;
-  if (s == "person") return SubjectKind::kPerson;
-  if (s == "individual_business") return SubjectKind::kIndividualBusiness;
-  return std::nullopt;
-}
-
-std::string_view SeverityKeyword(Severity severity) {
-  switch (severity) {
-    case Severity::kMinor:
-      return "minor";
-    case Severity::kGeneral:
-      return "general";
-    case Severity::kSerious:
-      return "serious";
-  }
-  return "general";
-}
-
-std::optional<Severity> ParseSeverityKeyword(std::string_view s) {
-  if (s == "minor") return Severity::kMinor;
-  if (s == "general") return Severity::kGeneral;
-  if (s == "serious") return Severity::kSerious;
-  return std::nullopt;
-}
+// ---- Column encodings of dates (enumerations: store/encoding.h)
 
 // "" for no date, which binds as NULL; else FormatIsoDate's text, written without snprintf (three
 // dates a row; snprintf was a tenth of an upsert's own CPU time).
@@ -106,6 +71,38 @@ Result<std::optional<Date>> DateColumn(const StmtUse& use, int i) {
   return std::optional<Date>(*date);
 }
 
+// A version row as kRecordHistory and kGetVersion select it: version, subject_id, fields_json,
+// decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,
+// raw_sm3, recorded_at.
+Result<RecordVersion> ReadVersion(const StmtUse& use, RecordId id) {
+  RecordVersion v;
+  v.record = id;
+  v.version = static_cast<int>(use.ColumnInt(0));
+  v.subject = use.ColumnInt(1);
+  auto fields = ParseStringMapJson(use.ColumnView(2));
+  if (!fields) return Corrupt("fields of record " + std::to_string(id));
+  v.fields = std::move(*fields);
+  auto decided = DateColumn(use, 3);
+  if (!decided) return std::unexpected(decided.error());
+  v.decided_on = *decided;
+  std::optional<Severity> severity = ParseSeverityText(use.ColumnView(4));
+  if (!severity) return Corrupt("severity '" + use.ColumnText(4) + "'");
+  v.severity = *severity;
+  auto from = DateColumn(use, 5);
+  if (!from) return std::unexpected(from.error());
+  v.publicity_from = *from;
+  auto until = DateColumn(use, 6);
+  if (!until) return std::unexpected(until.error());
+  v.publicity_until = *until;
+  v.published = use.ColumnInt(7) != 0;
+  v.dept = use.ColumnText(8);
+  v.batch = use.ColumnInt(9);
+  v.row_no = use.ColumnInt(10);
+  v.raw_sm3 = use.ColumnText(11);
+  v.recorded_at = use.ColumnInt(12);
+  return v;
+}
+
 // ---- Statements
 
 // Every statement the store runs, prepared once per connection on first use.
@@ -141,6 +138,15 @@ enum Sql : int {
   kRecordHistory,
   kListCodeIssues,
   kReviewCodeIssue,
+  kInsertLeaf,
+  kInsertHead,
+  kLatestHead,
+  kCountLeaves,
+  kLedgerLeaves,
+  kTreeHeads,
+  kGetLeaf,
+  kVersionLeafIdx,
+  kGetVersion,
   kSqlCount,
 };
 
@@ -165,21 +171,21 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     // version's content, bound by BindContent (as in kAdvanceRecord).
     "INSERT INTO records (item, natural_key, subject_id, current_version, status, first_seen,"
     " last_seen, content_digest, fields_json, fields_digest, decided_on, severity, publicity_from,"
-    " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at)"
+    " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at, leaf_idx)"
     " VALUES (?1, ?2, ?3, 1, 'active', ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-    " ?16, ?4) ON CONFLICT (item, natural_key) DO NOTHING",
+    " ?16, ?4, ?17) ON CONFLICT (item, natural_key) DO NOTHING",
     "SELECT id, current_version, content_digest FROM records WHERE item = ?1 AND natural_key = ?2",
     // kArchiveVersion: the outgoing current version, copied before a correction overwrites it.
     "INSERT INTO record_versions (record_id, version, subject_id, fields_json, fields_digest,"
     " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
-    " raw_sm3, recorded_at) SELECT id, current_version, subject_id, fields_json, fields_digest,"
-    " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
-    " raw_sm3, recorded_at FROM records WHERE id = ?1",
+    " raw_sm3, recorded_at, leaf_idx) SELECT id, current_version, subject_id, fields_json,"
+    " fields_digest, decided_on, severity, publicity_from, publicity_until, published, dept,"
+    " batch_id, row_no, raw_sm3, recorded_at, leaf_idx FROM records WHERE id = ?1",
     "UPDATE records SET last_seen = ?2 WHERE id = ?1",
     "UPDATE records SET current_version = ?2, subject_id = ?3, last_seen = ?4, content_digest = ?5,"
     " fields_json = ?6, fields_digest = ?7, decided_on = ?8, severity = ?9, publicity_from = ?10,"
     " publicity_until = ?11, published = ?12, dept = ?13, batch_id = ?14, row_no = ?15,"
-    " raw_sm3 = ?16, recorded_at = ?4 WHERE id = ?1",
+    " raw_sm3 = ?16, recorded_at = ?4, leaf_idx = ?17 WHERE id = ?1",
     "INSERT INTO batches (item, dept, file_name, file_sm3, catalog_version, header_json,"
     " received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "UPDATE batches SET receipt_json = ?2 WHERE id = ?1",
@@ -210,6 +216,30 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     "SELECT id, kind, code, detail, status, reviewer, note, updated_at FROM code_issues ORDER BY "
     "id",
     "UPDATE code_issues SET status = ?2, reviewer = ?3, note = ?4, updated_at = ?5 WHERE id = ?1",
+    "INSERT INTO ledger_leaves (idx, kind, ref_id, ref_version, entry, leaf_hash)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    "INSERT INTO ledger_heads (tree_size, root, timestamp, signature, frontier)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)",
+    "SELECT tree_size, frontier FROM ledger_heads ORDER BY tree_size DESC LIMIT 1",
+    "SELECT count(*) FROM ledger_leaves",
+    "SELECT idx, kind, ref_id, ref_version, entry, leaf_hash FROM ledger_leaves"
+    " WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
+    "SELECT tree_size, root, timestamp, signature FROM ledger_heads ORDER BY tree_size",
+    "SELECT idx, kind, ref_id, ref_version, entry, leaf_hash FROM ledger_leaves WHERE idx = ?1",
+    // kVersionLeafIdx: the current version lives on the record row, older ones in record_versions.
+    "SELECT leaf_idx FROM records WHERE id = ?1 AND current_version = ?2"
+    " UNION ALL SELECT leaf_idx FROM record_versions WHERE record_id = ?1 AND version = ?2",
+    // kGetVersion: one version with the columns RecordContentText needs and its subject's code.
+    "SELECT v.version, v.subject_id, v.fields_json, v.decided_on, v.severity, v.publicity_from,"
+    " v.publicity_until, v.published, v.dept, v.batch_id, v.row_no, v.raw_sm3, v.recorded_at,"
+    " r.item, r.natural_key, coalesce(s.uscc, s.person_index, '')"
+    " FROM (SELECT record_id AS id, version, subject_id, fields_json, decided_on, severity,"
+    "        publicity_from, publicity_until, published, dept, batch_id, row_no, raw_sm3,"
+    "        recorded_at FROM record_versions WHERE record_id = ?1 AND version = ?2"
+    "       UNION ALL SELECT id, current_version, subject_id, fields_json, decided_on, severity,"
+    "        publicity_from, publicity_until, published, dept, batch_id, row_no, raw_sm3,"
+    "        recorded_at FROM records WHERE id = ?1 AND current_version = ?2) v"
+    " JOIN records r ON r.id = v.id LEFT JOIN subjects s ON s.id = v.subject_id",
 };
 
 int LatestSchemaVersion() { return sqlite::Migrations().back().version; }
@@ -234,9 +264,26 @@ class SqliteStore final : public Store {
   Result<std::optional<Record>> FindRecord(const std::string& item,
                                            const std::string& natural_key) override;
   Result<std::vector<RecordVersion>> RecordHistory(RecordId id) override;
+  Result<std::optional<StoredVersion>> GetRecordVersion(RecordId id, int version) override;
+  Result<std::vector<LedgerLeaf>> LedgerLeaves(std::int64_t from, std::int64_t count) override;
+  Result<std::vector<ledger::SignedTreeHead>> TreeHeads() override;
+  Result<std::optional<LedgerLeaf>> FindLedgerLeaf(RecordId id, int version) override;
   Result<std::vector<CodeIssue>> ListCodeIssues() override;
   Result<void> ReviewCodeIssue(std::int64_t id, const std::string& status,
                                const std::string& reviewer, const std::string& note) override;
+  // Evaluation runs: the section "Evaluation" at the end of this file.
+  Result<BatchId> LastBatch() override;
+  Result<void> ScanEvalSubjects(std::span<const SubjectId> only, SubjectVisitor& visitor) override;
+  Result<std::optional<Subject>> GetSubject(SubjectId id) override;
+  Result<void> ScanRecords(const RecordScanSpec& spec, RecordVisitor& visitor) override;
+  Result<std::vector<SubjectId>> SubjectsChangedBetween(BatchId after, BatchId upto) override;
+  Result<std::unique_ptr<EvaluationWriter>> BeginEvaluationRun(
+      const EvaluationRunInfo& run) override;
+  Result<std::optional<EvaluationRunInfo>> GetEvaluationRun(std::int64_t id) override;
+  Result<void> ScanEvaluationResults(std::int64_t run, bool with_detail,
+                                     EvaluationResultVisitor& visitor) override;
+  Result<std::optional<EvaluationResultRow>> GetEvaluationResult(std::int64_t run,
+                                                                 SubjectId subject) override;
 
   sqlite3* db() const { return db_.get(); }
 
@@ -282,6 +329,8 @@ class SqliteStore final : public Store {
   Result<void> EnsureSchema();
   Result<int> SchemaVersion();
   Result<std::int64_t> Count(Sql id, const std::string* item);
+  // The ledger as the last signed head left it (empty for a store without one).
+  Result<ledger::MerkleLog> RestoreLedger();
   std::unexpected<Error> Failed(int rc, std::string_view reason, std::string_view what) const {
     return std::unexpected(SqliteError(db_.get(), rc, std::string(reason), what));
   }
@@ -304,7 +353,15 @@ std::unexpected<Error> BatchOpen() {
 
 class SqliteBatch final : public BatchTransaction {
  public:
-  SqliteBatch(SqliteStore& store, BatchId id, Timestamp now) : store_(store), id_(id), now_(now) {}
+  // With a ledger key, `log` is the ledger as the last committed batch left it.
+  SqliteBatch(SqliteStore& store, BatchId id, Timestamp now, const Sm2KeyPair* ledger_key,
+              std::optional<ledger::MerkleLog> log)
+      : store_(store),
+        id_(id),
+        now_(now),
+        ledger_key_(ledger_key),
+        log_(std::move(log)),
+        head_size_(log_ ? log_->size() : 0) {}
 
   ~SqliteBatch() override {
     // SQLite may already have rolled back after an I/O error; ROLLBACK then would only fail.
@@ -353,6 +410,17 @@ class SqliteBatch final : public BatchTransaction {
     const std::string& until;
   };
   void BindContent(StmtUse& use, const RecordInput& in, const Content& c) const;
+  // ?17 of kInsertRecord and kAdvanceRecord: the leaf the version is about to take (NULL when the
+  // batch keeps no ledger).
+  void BindLeafIdx(StmtUse& use) const {
+    if (log_) {
+      use.Int(17, log_->size());
+    } else {
+      use.Null(17);
+    }
+  }
+  // Appends the record_version leaf of a version just written (a no-op without the ledger).
+  Result<void> AppendLeaf(RecordId record, int version, const RecordInput& in, const Content& c);
 
   // The stored record of a key: its id, current version and that version's ContentDigest.
   struct Current {
@@ -377,6 +445,9 @@ class SqliteBatch final : public BatchTransaction {
   std::unordered_map<std::string, CachedSubject> by_person_;
   std::string json_;            // canonical fields of the current row; reused to keep its capacity
   bool expect_stored_ = false;  // whether the previous row's key was already stored
+  const Sm2KeyPair* ledger_key_;
+  std::optional<ledger::MerkleLog> log_;  // set iff ledger_key_
+  std::int64_t head_size_ = 0;            // the tree size of the last signed head
 };
 
 Result<void> SqliteBatch::Usable() const {
@@ -429,7 +500,7 @@ Result<SqliteBatch::CachedSubject*> SqliteBatch::CreateSubject(const SubjectKey&
     Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertSubject, reason);
     if (!stmt) return std::unexpected(stmt.error());
     StmtUse use(*stmt);
-    use.Text(1, KindKeyword(key.kind));
+    use.Text(1, SubjectKindText(key.kind));
     use.TextOrNull(2, key.uscc);
     use.TextOrNull(3, key.person_index);
     if (key.person_sealed.empty()) {
@@ -473,7 +544,7 @@ void SqliteBatch::BindContent(StmtUse& use, const RecordInput& in, const Content
   use.Text(6, c.fields_json);
   use.Int(7, c.fields_digest);
   use.TextOrNull(8, c.decided);
-  use.Text(9, SeverityKeyword(in.severity));
+  use.Text(9, SeverityText(in.severity));
   use.TextOrNull(10, c.from);
   use.TextOrNull(11, c.until);
   use.Int(12, in.published ? 1 : 0);
@@ -481,6 +552,48 @@ void SqliteBatch::BindContent(StmtUse& use, const RecordInput& in, const Content
   use.Int(14, id_);
   use.Int(15, in.row_no);
   use.Text(16, in.raw_sm3);
+}
+
+Result<void> SqliteBatch::AppendLeaf(RecordId record, int version, const RecordInput& in,
+                                     const Content& c) {
+  if (!log_) return {};
+  constexpr std::string_view kReason = "store.ledger";
+  ledger::RecordVersionEntry e;
+  e.record_id = record;
+  e.version = version;
+  e.item = in.item;
+  e.natural_key = in.natural_key;
+  e.batch_id = id_;
+  if (in.content_sm3) {
+    e.content_sm3 = *in.content_sm3;
+  } else {
+    e.content_sm3 = Sm3(RecordContentText(RecordContent{
+        .fields_json = c.fields_json,
+        .subject_code = in.subject.uscc.empty() ? in.subject.person_index : in.subject.uscc,
+        .severity = SeverityText(in.severity),
+        .decided_on = c.decided,
+        .publicity_from = c.from,
+        .publicity_until = c.until,
+        .published = in.published,
+        .dept = in.dept,
+        .row_no = in.row_no,
+        .raw_sm3 = in.raw_sm3}));
+  }
+  Result<std::string> entry = ledger::EncodeEntry(e);
+  if (!entry) return std::unexpected(entry.error());
+  const Sm3Digest leaf = ledger::LeafHash(*entry);
+  Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertLeaf, kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Int(1, log_->size());
+  use.Text(2, ledger::EntryKindName(ledger::EntryKind::kRecordVersion));
+  use.Int(3, record);
+  use.Int(4, version);
+  use.Blob(5, *entry);
+  use.Blob(6, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+  if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "append leaf");
+  log_->Append(leaf);
+  return {};
 }
 
 Result<RecordId> SqliteBatch::InsertRecord(const RecordInput& in, SubjectId subject,
@@ -494,6 +607,7 @@ Result<RecordId> SqliteBatch::InsertRecord(const RecordInput& in, SubjectId subj
   use.Int(4, now_);
   use.Int(5, content_digest);
   BindContent(use, in, content);
+  BindLeafIdx(use);
   if (const int rc = use.Step(); rc != SQLITE_DONE)
     return Failed(rc, "store.upsert", "insert record");
   return sqlite3_changes(store_.db()) == 1 ? sqlite3_last_insert_rowid(store_.db()) : 0;
@@ -558,7 +672,7 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   const std::string from = DateText(in.publicity_from);
   const std::string until = DateText(in.publicity_until);
   const std::int64_t content_digest = ContentDigest(
-      fields_digest, out.subject, SeverityKeyword(in.severity), decided, from, until, in.published);
+      fields_digest, out.subject, SeverityText(in.severity), decided, from, until, in.published);
   const Content content{fields_json, fields_digest, decided, from, until};
 
   // A new key costs one statement when we try to insert first; a stored key one look-up when we
@@ -578,6 +692,9 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
       out.record = *inserted;
       out.outcome = UpsertOutcome::kAccepted;
       out.version = 1;
+      if (Result<void> r = AppendLeaf(out.record, 1, in, content); !r) {
+        return std::unexpected(r.error());
+      }
       return out;
     }
     Result<std::optional<Current>> found = FindCurrent(in);
@@ -617,7 +734,11 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   use.Int(4, now_);
   use.Int(5, content_digest);
   BindContent(use, in, content);
+  BindLeafIdx(use);
   if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "advance record");
+  if (Result<void> r = AppendLeaf(out.record, out.version, in, content); !r) {
+    return std::unexpected(r.error());
+  }
   out.outcome = UpsertOutcome::kUpdated;
   return out;
 }
@@ -642,7 +763,7 @@ Result<SubjectId> SqliteBatch::PutSubject(const SubjectKey& key, int region_code
     if (!stmt) return std::unexpected(stmt.error());
     StmtUse use(*stmt);
     use.Int(1, known.id);
-    use.Text(2, KindKeyword(key.kind));
+    use.Text(2, SubjectKindText(key.kind));
     use.Text(3, key.name);
     use.Int(4, region_code);
     if (key.person_sealed.empty()) {
@@ -719,6 +840,22 @@ Result<void> SqliteBatch::Commit(const std::string& receipt_json) {
     use.Int(1, id_);
     use.Text(2, receipt_json);
     if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "store receipt");
+  }
+  if (log_ && log_->size() > head_size_) {
+    Result<ledger::SignedTreeHead> head = ledger::SignTreeHead(
+        *ledger_key_, ledger::TreeHead{.tree_size = log_->size(), .root = log_->Root(), .timestamp = now_});
+    if (!head) return std::unexpected(head.error());
+    std::string frontier;
+    for (const Sm3Digest& d : log_->frontier()) frontier.append(reinterpret_cast<const char*>(d.data()), d.size());
+    Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertHead, kReason);
+    if (!stmt) return std::unexpected(stmt.error());
+    StmtUse use(*stmt);
+    use.Int(1, head->head.tree_size);
+    use.Blob(2, std::string_view(reinterpret_cast<const char*>(head->head.root.data()), kSm3Size));
+    use.Int(3, head->head.timestamp);
+    use.Blob(4, head->signature);
+    use.Blob(5, frontier);
+    if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "store tree head");
   }
   // On failure the transaction stays open (or SQLite has rolled it back); the destructor cleans up.
   if (Result<void> r = store_.Run(kCommit, kReason); !r) return r;
@@ -860,8 +997,155 @@ Result<std::unique_ptr<BatchTransaction>> SqliteStore::BeginBatch(const BatchInp
     if (sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback, kReason);
     return std::unexpected(std::move(*error));
   }
+  std::optional<ledger::MerkleLog> log;
+  if (batch.ledger_key != nullptr) {
+    Result<ledger::MerkleLog> restored = RestoreLedger();
+    if (!restored) {
+      if (sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback, kReason);
+      return std::unexpected(restored.error());
+    }
+    log = std::move(*restored);
+  }
   batch_open_ = true;
-  return std::make_unique<SqliteBatch>(*this, id, now);
+  return std::make_unique<SqliteBatch>(*this, id, now, batch.ledger_key, std::move(log));
+}
+
+Result<ledger::MerkleLog> SqliteStore::RestoreLedger() {
+  constexpr std::string_view kReason = "store.ledger";
+  std::int64_t size = 0;
+  std::vector<Sm3Digest> frontier;
+  {
+    Result<sqlite3_stmt*> stmt = Prepared(kLatestHead, kReason);
+    if (!stmt) return std::unexpected(stmt.error());
+    StmtUse use(*stmt);
+    const int rc = use.Step();
+    if (rc == SQLITE_ROW) {
+      size = use.ColumnInt(0);
+      const std::string_view bytes = use.ColumnBlob(1);
+      if (bytes.size() % kSm3Size != 0) return Corrupt("ledger frontier at size " + std::to_string(size));
+      for (std::size_t i = 0; i < bytes.size(); i += kSm3Size) {
+        Sm3Digest d;
+        std::memcpy(d.data(), bytes.data() + i, kSm3Size);
+        frontier.push_back(d);
+      }
+    } else if (rc != SQLITE_DONE) {
+      return Failed(rc, kReason, "latest tree head");
+    }
+  }
+  // Every committed batch signs a head over all its leaves, so leaves past the last head mean the
+  // ledger was written behind the store's back.
+  Result<std::int64_t> leaves = Count(kCountLeaves, nullptr);
+  if (!leaves) return std::unexpected(leaves.error());
+  if (*leaves != size) {
+    return Fail(ErrorCode::kFailedPrecondition, "store.ledger",
+                "the ledger holds " + std::to_string(*leaves) + " leaves but its last signed head covers " +
+                    std::to_string(size) + "; run `xinyong ledger verify`",
+                "可信账本的记录数与最后签名的树头不一致，请运行 xinyong ledger verify 检查");
+  }
+  Result<ledger::MerkleLog> log = ledger::MerkleLog::Restore(size, std::move(frontier));
+  if (!log) return Corrupt("ledger frontier: " + log.error().message);
+  return log;
+}
+
+namespace {
+
+LedgerLeaf ReadLeaf(const StmtUse& use) {
+  LedgerLeaf leaf;
+  leaf.index = use.ColumnInt(0);
+  leaf.kind = use.ColumnText(1);
+  leaf.ref_id = use.ColumnInt(2);
+  leaf.ref_version = use.ColumnInt(3);
+  leaf.entry = std::string(use.ColumnBlob(4));
+  const std::string_view hash = use.ColumnBlob(5);
+  if (hash.size() == kSm3Size) std::memcpy(leaf.leaf_hash.data(), hash.data(), kSm3Size);
+  return leaf;
+}
+
+}  // namespace
+
+Result<std::vector<LedgerLeaf>> SqliteStore::LedgerLeaves(std::int64_t from, std::int64_t count) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  Result<sqlite3_stmt*> stmt = Prepared(kLedgerLeaves, kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Int(1, from);
+  use.Int(2, count);
+  std::vector<LedgerLeaf> leaves;
+  int rc;
+  while ((rc = use.Step()) == SQLITE_ROW) leaves.push_back(ReadLeaf(use));
+  if (rc != SQLITE_DONE) return Failed(rc, kReason, "ledger leaves");
+  return leaves;
+}
+
+Result<std::vector<ledger::SignedTreeHead>> SqliteStore::TreeHeads() {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  Result<sqlite3_stmt*> stmt = Prepared(kTreeHeads, kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  std::vector<ledger::SignedTreeHead> heads;
+  int rc;
+  while ((rc = use.Step()) == SQLITE_ROW) {
+    ledger::SignedTreeHead h;
+    h.head.tree_size = use.ColumnInt(0);
+    const std::string_view root = use.ColumnBlob(1);
+    if (root.size() != kSm3Size) return Corrupt("tree head root at size " + std::to_string(h.head.tree_size));
+    std::memcpy(h.head.root.data(), root.data(), kSm3Size);
+    h.head.timestamp = use.ColumnInt(2);
+    h.signature = std::string(use.ColumnBlob(3));
+    heads.push_back(std::move(h));
+  }
+  if (rc != SQLITE_DONE) return Failed(rc, kReason, "tree heads");
+  return heads;
+}
+
+Result<std::optional<LedgerLeaf>> SqliteStore::FindLedgerLeaf(RecordId id, int version) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  std::int64_t idx = -1;
+  {
+    Result<sqlite3_stmt*> stmt = Prepared(kVersionLeafIdx, kReason);
+    if (!stmt) return std::unexpected(stmt.error());
+    StmtUse use(*stmt);
+    use.Int(1, id);
+    use.Int(2, version);
+    const int rc = use.Step();
+    if (rc == SQLITE_DONE) return std::optional<LedgerLeaf>();
+    if (rc != SQLITE_ROW) return Failed(rc, kReason, "find leaf");
+    if (use.ColumnIsNull(0)) return std::optional<LedgerLeaf>();
+    idx = use.ColumnInt(0);
+  }
+  Result<sqlite3_stmt*> stmt = Prepared(kGetLeaf, kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Int(1, idx);
+  const int rc = use.Step();
+  if (rc == SQLITE_DONE) return std::optional<LedgerLeaf>();
+  if (rc != SQLITE_ROW) return Failed(rc, kReason, "get leaf");
+  return std::optional<LedgerLeaf>(ReadLeaf(use));
+}
+
+Result<std::optional<StoredVersion>> SqliteStore::GetRecordVersion(RecordId id, int version) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  Result<sqlite3_stmt*> stmt = Prepared(kGetVersion, kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(*stmt);
+  use.Int(1, id);
+  use.Int(2, version);
+  const int rc = use.Step();
+  if (rc == SQLITE_DONE) return std::optional<StoredVersion>();
+  if (rc != SQLITE_ROW) return Failed(rc, kReason, "get record version");
+  Result<RecordVersion> v = ReadVersion(use, id);
+  if (!v) return std::unexpected(v.error());
+  StoredVersion out;
+  out.version = std::move(*v);
+  out.fields_json = use.ColumnText(2);
+  out.item = use.ColumnText(13);
+  out.natural_key = use.ColumnText(14);
+  out.subject_code = use.ColumnText(15);
+  return std::optional<StoredVersion>(std::move(out));
 }
 
 Result<std::optional<Batch>> SqliteStore::GetBatch(BatchId id) {
@@ -931,7 +1215,7 @@ Result<std::optional<Subject>> SqliteStore::FindSubjectByUscc(const std::string&
   if (rc != SQLITE_ROW) return Failed(rc, kReason, "find subject");
   Subject s;
   s.id = use.ColumnInt(0);
-  std::optional<SubjectKind> kind = ParseKindKeyword(use.ColumnView(1));
+  std::optional<SubjectKind> kind = ParseSubjectKindText(use.ColumnView(1));
   if (!kind) return Corrupt("subject kind '" + use.ColumnText(1) + "'");
   s.kind = *kind;
   s.uscc = use.ColumnText(2);
@@ -1009,32 +1293,9 @@ Result<std::vector<RecordVersion>> SqliteStore::RecordHistory(RecordId id) {
   std::vector<RecordVersion> versions;
   int rc;
   while ((rc = use.Step()) == SQLITE_ROW) {
-    RecordVersion v;
-    v.record = id;
-    v.version = static_cast<int>(use.ColumnInt(0));
-    v.subject = use.ColumnInt(1);
-    auto fields = ParseStringMapJson(use.ColumnView(2));
-    if (!fields) return Corrupt("fields of record " + std::to_string(id));
-    v.fields = std::move(*fields);
-    auto decided = DateColumn(use, 3);
-    if (!decided) return std::unexpected(decided.error());
-    v.decided_on = *decided;
-    std::optional<Severity> severity = ParseSeverityKeyword(use.ColumnView(4));
-    if (!severity) return Corrupt("severity '" + use.ColumnText(4) + "'");
-    v.severity = *severity;
-    auto from = DateColumn(use, 5);
-    if (!from) return std::unexpected(from.error());
-    v.publicity_from = *from;
-    auto until = DateColumn(use, 6);
-    if (!until) return std::unexpected(until.error());
-    v.publicity_until = *until;
-    v.published = use.ColumnInt(7) != 0;
-    v.dept = use.ColumnText(8);
-    v.batch = use.ColumnInt(9);
-    v.row_no = use.ColumnInt(10);
-    v.raw_sm3 = use.ColumnText(11);
-    v.recorded_at = use.ColumnInt(12);
-    versions.push_back(std::move(v));
+    Result<RecordVersion> v = ReadVersion(use, id);
+    if (!v) return std::unexpected(v.error());
+    versions.push_back(std::move(*v));
   }
   if (rc != SQLITE_DONE) return Failed(rc, kReason, "record history");
   return versions;
@@ -1142,6 +1403,702 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
     return open_failed(prc, "configure");
   }
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db), std::move(options)));
+}
+
+// ---- Evaluation
+//
+// The statements of this section are prepared where they are used (PrepareLocal) rather than in
+// kSqlText: each runs once per scan or per run, not once per ingested row, so caching them would buy
+// nothing.
+
+namespace {
+
+Result<StmtPtr> PrepareLocal(sqlite3* db, std::string_view sql, std::string_view reason) {
+  sqlite3_stmt* raw = nullptr;
+  const int rc = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+  StmtPtr stmt(raw);
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(db, rc, std::string(reason), sql));
+  return stmt;
+}
+
+// A date column as DateText writes it, parsed without the general parser: three dates a record
+// over millions of records. Anything unusual takes DateColumn, which names a bad value.
+Result<std::optional<Date>> FastDateColumn(const StmtUse& use, int i) {
+  if (use.ColumnIsNull(i)) return std::optional<Date>();
+  const std::string_view s = use.ColumnView(i);
+  if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
+    bool digits = true;
+    for (int k : {0, 1, 2, 3, 5, 6, 8, 9}) digits = digits && s[k] >= '0' && s[k] <= '9';
+    if (digits) {
+      auto num = [&](int from, int n) {
+        int v = 0;
+        for (int k = from; k < from + n; ++k) v = v * 10 + (s[k] - '0');
+        return v;
+      };
+      const Date d{std::chrono::year(num(0, 4)), std::chrono::month(static_cast<unsigned>(num(5, 2))),
+                   std::chrono::day(static_cast<unsigned>(num(8, 2)))};
+      if (d.ok()) return std::optional<Date>(d);
+    }
+  }
+  return DateColumn(use, i);
+}
+
+std::optional<StoredRecordStatus> ParseStatusText(std::string_view s) {
+  if (s == "active") return StoredRecordStatus::kActive;
+  if (s == "repaired") return StoredRecordStatus::kRepaired;
+  if (s == "withdrawn") return StoredRecordStatus::kWithdrawn;
+  return std::nullopt;
+}
+
+// The columns every record query of the scan selects, in this order (an archived version is
+// selected in the same shape, with its record's item and status bound as parameters).
+enum ScanColumn : int {
+  kColId,
+  kColSubject,
+  kColItem,
+  kColSeverity,
+  kColStatus,
+  kColPublished,
+  kColDecided,
+  kColFrom,
+  kColUntil,
+  kColBatch,
+  kColFields,
+};
+constexpr std::string_view kScanColumns =
+    "id, subject_id, item, severity, status, published, decided_on, publicity_from,"
+    " publicity_until, batch_id, fields_json";
+
+// "?10, ?11, …": the items of a scan, bound from parameter 10 on.
+constexpr int kFirstItemParam = 10;
+std::string ItemParams(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0) out += ", ";
+    out += "?" + std::to_string(kFirstItemParam + static_cast<int>(i));
+  }
+  return out;
+}
+
+// Reads record rows into chunks and hands them to the visitor.
+class RecordScanner {
+ public:
+  static constexpr std::size_t kChunkRecords = 16'384;
+
+  RecordScanner(sqlite3* db, const RecordScanSpec& spec, RecordVisitor& visitor)
+      : db_(db), spec_(spec), visitor_(visitor) {
+    for (const RecordScanSpec::Item& item : spec.items) {
+      Plan plan;
+      plan.count = static_cast<std::uint32_t>(item.fields.size());
+      for (std::uint32_t k = 0; k < plan.count; ++k) plan.sorted.emplace_back(item.fields[k], k);
+      // Canonical JSON keeps keys in byte order, so one merge pass finds every wanted field.
+      std::sort(plan.sorted.begin(), plan.sorted.end());
+      plans_.push_back(std::move(plan));
+    }
+  }
+
+  void BindItems(StmtUse& use) const {
+    for (std::size_t i = 0; i < spec_.items.size(); ++i) {
+      use.Text(kFirstItemParam + static_cast<int>(i), spec_.items[i].code);
+    }
+  }
+
+  // One row of a record query. `only_subject` (non-zero): keep the record only if the version read
+  // belongs to that subject.
+  Result<void> Add(const StmtUse& row, SubjectId only_subject) {
+    if (spec_.known_at > 0 && row.ColumnInt(kColBatch) > spec_.known_at) {
+      return AddArchived(row, only_subject);
+    }
+    return AddVersion(row, only_subject);
+  }
+
+  Result<void> Flush() {
+    if (chunk_.records.empty()) return {};
+    RecordChunk out = std::move(chunk_);
+    chunk_ = RecordChunk();
+    chunk_.records.reserve(kChunkRecords);
+    return visitor_.Visit(std::move(out));
+  }
+
+ private:
+  struct Plan {
+    std::vector<std::pair<std::string, std::uint32_t>> sorted;  // field, position in the spec
+    std::uint32_t count = 0;
+  };
+
+  std::optional<std::uint16_t> ItemIndex(std::string_view code) const {
+    for (std::size_t i = 0; i < spec_.items.size(); ++i) {
+      if (spec_.items[i].code == code) return static_cast<std::uint16_t>(i);
+    }
+    return std::nullopt;
+  }
+
+  // The version the snapshot saw of a record changed after it: the latest archived version stored
+  // by a batch ≤ known_at; none when the record was first stored later.
+  Result<void> AddArchived(const StmtUse& current, SubjectId only_subject) {
+    constexpr std::string_view kReason = "store.scan";
+    if (archived_ == nullptr) {
+      Result<StmtPtr> stmt = PrepareLocal(
+          db_,
+          "SELECT record_id, subject_id, ?3, severity, ?4, published, decided_on, publicity_from,"
+          " publicity_until, batch_id, fields_json FROM record_versions"
+          " WHERE record_id = ?1 AND batch_id <= ?2 ORDER BY version DESC LIMIT 1",
+          kReason);
+      if (!stmt) return std::unexpected(stmt.error());
+      archived_ = std::move(*stmt);
+    }
+    const std::string item = current.ColumnText(kColItem);
+    const std::string status = current.ColumnText(kColStatus);
+    StmtUse use(archived_.get());
+    use.Int(1, current.ColumnInt(kColId));
+    use.Int(2, spec_.known_at);
+    use.Text(3, item);
+    use.Text(4, status);
+    const int rc = use.Step();
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) return std::unexpected(SqliteError(db_, rc, std::string(kReason), "archived version"));
+    return AddVersion(use, only_subject);
+  }
+
+  Result<void> AddVersion(const StmtUse& row, SubjectId only_subject) {
+    const SubjectId subject = row.ColumnInt(kColSubject);
+    if (only_subject != 0 && subject != only_subject) return {};
+    const std::optional<std::uint16_t> item = ItemIndex(row.ColumnView(kColItem));
+    if (!item) return {};
+    ScannedRecord r;
+    r.id = row.ColumnInt(kColId);
+    r.subject = subject;
+    r.item = *item;
+    std::optional<Severity> severity = ParseSeverityText(row.ColumnView(kColSeverity));
+    if (!severity) return Corrupt("severity '" + row.ColumnText(kColSeverity) + "'");
+    r.severity = *severity;
+    std::optional<StoredRecordStatus> status = ParseStatusText(row.ColumnView(kColStatus));
+    if (!status) return Corrupt("record status '" + row.ColumnText(kColStatus) + "'");
+    r.status = *status;
+    r.published = row.ColumnInt(kColPublished) != 0;
+    for (auto [col, date] : {std::pair{kColDecided, &r.decided_on}, std::pair{kColFrom, &r.publicity_from},
+                             std::pair{kColUntil, &r.publicity_until}}) {
+      Result<std::optional<Date>> d = FastDateColumn(row, col);
+      if (!d) return std::unexpected(d.error());
+      *date = *d;
+    }
+    const Plan& plan = plans_[*item];
+    r.first_value = static_cast<std::uint32_t>(chunk_.values.size());
+    chunk_.values.resize(chunk_.values.size() + plan.count);
+    if (plan.count > 0 && !Extract(row.ColumnView(kColFields), plan, r.first_value)) {
+      return Corrupt("fields of record " + std::to_string(r.id));
+    }
+    chunk_.records.push_back(r);
+    if (chunk_.records.size() >= kChunkRecords) return Flush();
+    return {};
+  }
+
+  // Copies the wanted fields' values out of canonical fields JSON (store/encoding.h) in one pass:
+  // keys come in byte order and a value's quotes are always escaped, so no general parser is
+  // needed. False when the text is not a JSON object of strings.
+  bool Extract(std::string_view json, const Plan& plan, std::uint32_t first) {
+    std::size_t pos = 0;
+    auto skip_space = [&] {
+      while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\n' || json[pos] == '\r' ||
+                                   json[pos] == '\t')) {
+        ++pos;
+      }
+    };
+    // After an opening quote at pos - 1: the closing quote's position, or npos.
+    auto string_end = [&](std::size_t from) -> std::size_t {
+      std::size_t p = from;
+      while (p < json.size()) {
+        const void* q = std::memchr(json.data() + p, '"', json.size() - p);
+        if (q == nullptr) return std::string_view::npos;
+        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - json.data());
+        std::size_t slashes = 0;
+        while (at - slashes > from && json[at - slashes - 1] == '\\') ++slashes;
+        if (slashes % 2 == 0) return at;
+        p = at + 1;
+      }
+      return std::string_view::npos;
+    };
+    skip_space();
+    if (pos >= json.size() || json[pos] != '{') return false;
+    ++pos;
+    std::size_t want = 0;
+    skip_space();
+    if (pos < json.size() && json[pos] == '}') return true;
+    while (want < plan.sorted.size()) {
+      skip_space();
+      if (pos >= json.size() || json[pos] != '"') return false;
+      const std::size_t key_end = string_end(pos + 1);
+      if (key_end == std::string_view::npos) return false;
+      const std::string_view key = json.substr(pos + 1, key_end - pos - 1);
+      pos = key_end + 1;
+      skip_space();
+      if (pos >= json.size() || json[pos] != ':') return false;
+      ++pos;
+      skip_space();
+      if (pos >= json.size() || json[pos] != '"') return false;
+      const std::size_t value_end = string_end(pos + 1);
+      if (value_end == std::string_view::npos) return false;
+      const std::string_view raw = json.substr(pos + 1, value_end - pos - 1);
+      pos = value_end + 1;
+      while (want < plan.sorted.size() && plan.sorted[want].first < key) ++want;
+      if (want < plan.sorted.size() && plan.sorted[want].first == key) {
+        if (!Store(raw, first + plan.sorted[want].second)) return false;
+        ++want;
+      }
+      skip_space();
+      if (pos < json.size() && json[pos] == ',') {
+        ++pos;
+        continue;
+      }
+      if (pos < json.size() && json[pos] == '}') return true;
+      return false;
+    }
+    return true;
+  }
+
+  // Keeps a raw JSON string body (without its quotes) as value `k` of the chunk, unescaped.
+  bool Store(std::string_view raw, std::uint32_t k) {
+    RecordChunk::Span& span = chunk_.values[k];
+    span.offset = static_cast<std::uint32_t>(chunk_.text.size());
+    if (raw.find('\\') == std::string_view::npos) {
+      chunk_.text.append(raw);
+      span.size = static_cast<std::uint32_t>(raw.size());
+      return true;
+    }
+    // Rare (a value with a quote, backslash or control character): the store's own parser.
+    std::optional<std::vector<std::string>> parsed =
+        ParseStringArrayJson("[\"" + std::string(raw) + "\"]");
+    if (!parsed || parsed->size() != 1) return false;
+    chunk_.text.append((*parsed)[0]);
+    span.size = static_cast<std::uint32_t>((*parsed)[0].size());
+    return true;
+  }
+
+  sqlite3* db_;
+  const RecordScanSpec& spec_;
+  RecordVisitor& visitor_;
+  std::vector<Plan> plans_;
+  RecordChunk chunk_;
+  StmtPtr archived_;
+};
+
+EvaluationRunInfo ReadRun(const StmtUse& use) {
+  EvaluationRunInfo run;
+  run.id = use.ColumnInt(0);
+  run.model_version = use.ColumnText(1);
+  run.model_text = use.ColumnText(2);
+  // as_of (3) is parsed by the caller, which can report a corrupt value.
+  run.mode = use.ColumnText(4);
+  run.base_run = use.ColumnInt(5);
+  run.snapshot = use.ColumnInt(6);
+  run.subjects = use.ColumnInt(7);
+  run.evaluated = use.ColumnInt(8);
+  run.summary_json = use.ColumnText(9);
+  run.created_at = use.ColumnInt(10);
+  return run;
+}
+
+class SqliteEvaluationWriter final : public EvaluationWriter {
+ public:
+  SqliteEvaluationWriter(SqliteStore& store, std::int64_t id, StmtPtr insert)
+      : store_(store), id_(id), insert_(std::move(insert)) {}
+  ~SqliteEvaluationWriter() override {
+    insert_.reset();  // a pending statement would make ROLLBACK fail
+    if (!done_ && sqlite3_get_autocommit(store_.db()) == 0) {
+      (void)store_.Run(kRollback, "store.rollback");
+    }
+    store_.BatchClosed();
+  }
+  SqliteEvaluationWriter(const SqliteEvaluationWriter&) = delete;
+  SqliteEvaluationWriter& operator=(const SqliteEvaluationWriter&) = delete;
+
+  std::int64_t run_id() const override { return id_; }
+
+  Result<void> CarryOver(std::int64_t run) override {
+    constexpr std::string_view kReason = "store.evaluation";
+    if (Result<void> r = Usable(); !r) return r;
+    Result<StmtPtr> stmt = PrepareLocal(
+        store_.db(),
+        "INSERT INTO evaluation_results (run_id, subject_id, score, grade, industries, detail_json)"
+        " SELECT ?1, subject_id, score, grade, industries, detail_json FROM evaluation_results"
+        " WHERE run_id = ?2",
+        kReason);
+    if (!stmt) return std::unexpected(stmt.error());
+    StmtUse use(stmt->get());
+    use.Int(1, id_);
+    use.Int(2, run);
+    if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "carry over results");
+    return {};
+  }
+
+  Result<void> Put(std::span<const EvaluationResultRow> results) override {
+    constexpr std::string_view kReason = "store.evaluation";
+    if (Result<void> r = Usable(); !r) return r;
+    for (const EvaluationResultRow& row : results) {
+      StmtUse use(insert_.get());
+      use.Int(1, id_);
+      use.Int(2, row.subject);
+      use.Int(3, row.score);
+      use.Text(4, row.grade);
+      use.Text(5, row.industries);
+      use.Text(6, row.detail_json);
+      if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "insert result");
+    }
+    return {};
+  }
+
+  Result<void> Commit(std::int64_t subjects, std::int64_t evaluated,
+                      const std::string& summary_json) override {
+    constexpr std::string_view kReason = "store.evaluation";
+    if (Result<void> r = Usable(); !r) return r;
+    {
+      Result<StmtPtr> stmt = PrepareLocal(
+          store_.db(),
+          "UPDATE evaluation_runs SET subjects = ?2, evaluated = ?3, summary_json = ?4 WHERE id = ?1",
+          kReason);
+      if (!stmt) return std::unexpected(stmt.error());
+      StmtUse use(stmt->get());
+      use.Int(1, id_);
+      use.Int(2, subjects);
+      use.Int(3, evaluated);
+      use.Text(4, summary_json);
+      if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "finish run");
+    }
+    insert_.reset();
+    if (Result<void> r = store_.Run(kCommit, kReason); !r) return r;
+    done_ = true;
+    return {};
+  }
+
+ private:
+  Result<void> Usable() const {
+    if (done_) {
+      return Fail(ErrorCode::kFailedPrecondition, "store.batch_spent",
+                  "the evaluation run was already committed", "该评价批次已提交");
+    }
+    if (sqlite3_get_autocommit(store_.db()) != 0) {
+      return Fail(ErrorCode::kAborted, "store.batch_aborted",
+                  "the evaluation run's transaction was rolled back after an earlier error; run it "
+                  "again",
+                  "该评价因前面的错误已被撤销，请重新运行");
+    }
+    return {};
+  }
+  std::unexpected<Error> Failed(int rc, std::string_view reason, std::string_view what) const {
+    return std::unexpected(SqliteError(store_.db(), rc, std::string(reason), what));
+  }
+
+  SqliteStore& store_;
+  std::int64_t id_;
+  StmtPtr insert_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+Result<BatchId> SqliteStore::LastBatch() {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  // Only committed batches carry a receipt; an open batch of this connection has none yet.
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(), "SELECT coalesce(max(id), 0) FROM batches WHERE receipt_json IS NOT NULL", kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(stmt->get());
+  const int rc = use.Step();
+  if (rc != SQLITE_ROW) return Failed(rc, kReason, "last batch");
+  return use.ColumnInt(0);
+}
+
+Result<void> SqliteStore::ScanEvalSubjects(std::span<const SubjectId> only,
+                                           SubjectVisitor& visitor) {
+  constexpr std::string_view kReason = "store.scan";
+  constexpr std::size_t kChunk = 8192;
+  if (Result<void> r = EnsureSchema(); !r) return r;
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(),
+      only.empty() ? "SELECT id, kind, region_code, provisional, coalesce(uscc, '') FROM subjects"
+                     " ORDER BY id"
+                   : "SELECT id, kind, region_code, provisional, coalesce(uscc, '') FROM subjects"
+                     " WHERE id = ?1",
+      kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  std::vector<EvalSubjectRow> chunk;
+  chunk.reserve(only.empty() ? kChunk : only.size());
+  auto read = [&](StmtUse& use) -> Result<bool> {
+    const int rc = use.Step();
+    if (rc == SQLITE_DONE) return false;
+    if (rc != SQLITE_ROW) return Failed(rc, kReason, "scan subjects");
+    EvalSubjectRow s;
+    s.id = use.ColumnInt(0);
+    std::optional<SubjectKind> kind = ParseSubjectKindText(use.ColumnView(1));
+    if (!kind) return Corrupt("subject kind '" + use.ColumnText(1) + "'");
+    s.kind = *kind;
+    s.region_code = static_cast<int>(use.ColumnInt(2));
+    s.provisional = use.ColumnInt(3) != 0;
+    s.uscc = use.ColumnText(4);
+    chunk.push_back(std::move(s));
+    return true;
+  };
+  if (only.empty()) {
+    StmtUse use(stmt->get());
+    while (true) {
+      Result<bool> more = read(use);
+      if (!more) return std::unexpected(more.error());
+      if (!*more) break;
+      if (chunk.size() >= kChunk) {
+        if (Result<void> r = visitor.Visit(chunk); !r) return r;
+        chunk.clear();
+      }
+    }
+  } else {
+    for (SubjectId id : only) {
+      StmtUse use(stmt->get());
+      use.Int(1, id);
+      Result<bool> found = read(use);
+      if (!found) return std::unexpected(found.error());
+    }
+  }
+  if (!chunk.empty()) return visitor.Visit(chunk);
+  return {};
+}
+
+Result<std::optional<Subject>> SqliteStore::GetSubject(SubjectId id) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(),
+      "SELECT id, kind, coalesce(uscc, ''), coalesce(person_index, ''), name, provisional,"
+      " region_code, created_at FROM subjects WHERE id = ?1",
+      kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(stmt->get());
+  use.Int(1, id);
+  const int rc = use.Step();
+  if (rc == SQLITE_DONE) return std::optional<Subject>();
+  if (rc != SQLITE_ROW) return Failed(rc, kReason, "get subject");
+  Subject s;
+  s.id = use.ColumnInt(0);
+  std::optional<SubjectKind> kind = ParseSubjectKindText(use.ColumnView(1));
+  if (!kind) return Corrupt("subject kind '" + use.ColumnText(1) + "'");
+  s.kind = *kind;
+  s.uscc = use.ColumnText(2);
+  s.person_index = use.ColumnText(3);
+  s.name = use.ColumnText(4);
+  s.provisional = use.ColumnInt(5) != 0;
+  s.region_code = static_cast<int>(use.ColumnInt(6));
+  s.created_at = use.ColumnInt(7);
+  return std::optional<Subject>(std::move(s));
+}
+
+Result<void> SqliteStore::ScanRecords(const RecordScanSpec& spec, RecordVisitor& visitor) {
+  constexpr std::string_view kReason = "store.scan";
+  if (Result<void> r = EnsureSchema(); !r) return r;
+  if (spec.items.empty()) return {};
+  RecordScanner scanner(db_.get(), spec, visitor);
+  const std::string items = ItemParams(spec.items.size());
+  auto drain = [&](sqlite3_stmt* stmt, SubjectId subject, std::string_view what) -> Result<void> {
+    StmtUse use(stmt);
+    scanner.BindItems(use);
+    if (subject != 0) use.Int(1, subject);
+    int rc;
+    while ((rc = use.Step()) == SQLITE_ROW) {
+      if (Result<void> r = scanner.Add(use, subject); !r) return r;
+    }
+    if (rc != SQLITE_DONE) return Failed(rc, kReason, what);
+    return {};
+  };
+  if (spec.subjects.empty()) {
+    // NOT INDEXED: the item filter must not send SQLite through the (item, natural_key) index,
+    // which would read the table in random order.
+    Result<StmtPtr> all = PrepareLocal(db_.get(),
+                                       "SELECT " + std::string(kScanColumns) +
+                                           " FROM records NOT INDEXED WHERE item IN (" + items + ")",
+                                       kReason);
+    if (!all) return std::unexpected(all.error());
+    if (Result<void> r = drain(all->get(), 0, "scan records"); !r) return r;
+    return scanner.Flush();
+  }
+  Result<StmtPtr> current = PrepareLocal(db_.get(),
+                                         "SELECT " + std::string(kScanColumns) +
+                                             " FROM records WHERE subject_id = ?1 AND item IN (" +
+                                             items + ")",
+                                         kReason);
+  if (!current) return std::unexpected(current.error());
+  // With a snapshot, a record that belongs to another subject now may have belonged to this one
+  // then: its archived versions say so.
+  StmtPtr moved;
+  if (spec.known_at > 0) {
+    Result<StmtPtr> stmt = PrepareLocal(
+        db_.get(),
+        "SELECT " + std::string(kScanColumns) +
+            " FROM records WHERE id IN (SELECT record_id FROM record_versions WHERE subject_id = ?1)"
+            " AND subject_id <> ?1 AND item IN (" + items + ")",
+        kReason);
+    if (!stmt) return std::unexpected(stmt.error());
+    moved = std::move(*stmt);
+  }
+  for (SubjectId subject : spec.subjects) {
+    if (Result<void> r = drain(current->get(), subject, "scan subject records"); !r) return r;
+    if (moved != nullptr) {
+      if (Result<void> r = drain(moved.get(), subject, "scan moved records"); !r) return r;
+    }
+  }
+  return scanner.Flush();
+}
+
+Result<std::vector<SubjectId>> SqliteStore::SubjectsChangedBetween(BatchId after, BatchId upto) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  // A record that moved to another subject leaves the subject of its older versions changed too.
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(),
+      "WITH changed AS (SELECT id, subject_id FROM records NOT INDEXED"
+      "                 WHERE batch_id > ?1 AND batch_id <= ?2)"
+      " SELECT subject_id FROM changed"
+      " UNION SELECT v.subject_id FROM record_versions v JOIN changed c ON c.id = v.record_id"
+      " ORDER BY 1",
+      kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(stmt->get());
+  use.Int(1, after);
+  use.Int(2, upto);
+  std::vector<SubjectId> out;
+  int rc;
+  while ((rc = use.Step()) == SQLITE_ROW) out.push_back(use.ColumnInt(0));
+  if (rc != SQLITE_DONE) return Failed(rc, kReason, "changed subjects");
+  return out;
+}
+
+Result<std::unique_ptr<EvaluationWriter>> SqliteStore::BeginEvaluationRun(
+    const EvaluationRunInfo& run) {
+  constexpr std::string_view kReason = "store.evaluation";
+  if (batch_open_) return BatchOpen();
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  if (Result<void> r = Run(kBegin, kReason); !r) return std::unexpected(r.error());
+  auto rollback = [&](Error e) -> std::unexpected<Error> {
+    if (sqlite3_get_autocommit(db_.get()) == 0) (void)Run(kRollback, kReason);
+    return std::unexpected(std::move(e));
+  };
+  std::int64_t id = 0;
+  {
+    Result<StmtPtr> stmt = PrepareLocal(
+        db_.get(),
+        "INSERT INTO evaluation_runs (model_version, model_text, as_of, mode, base_run,"
+        " snapshot_batch, subjects, evaluated, summary_json, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, '{}', ?7)",
+        kReason);
+    if (!stmt) return rollback(stmt.error());
+    const std::string as_of = DateText(run.as_of);
+    {
+      StmtUse use(stmt->get());
+      use.Text(1, run.model_version);
+      use.Text(2, run.model_text);
+      use.Text(3, as_of);
+      use.Text(4, run.mode);
+      if (run.base_run > 0) {
+        use.Int(5, run.base_run);
+      } else {
+        use.Null(5);
+      }
+      use.Int(6, run.snapshot);
+      use.Int(7, Now());
+      if (const int rc = use.Step(); rc != SQLITE_DONE) {
+        return rollback(SqliteError(db_.get(), rc, std::string(kReason), "insert run"));
+      }
+    }
+    id = sqlite3_last_insert_rowid(db_.get());
+  }
+  Result<StmtPtr> insert = PrepareLocal(
+      db_.get(),
+      "INSERT OR REPLACE INTO evaluation_results (run_id, subject_id, score, grade, industries,"
+      " detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      kReason);
+  if (!insert) return rollback(insert.error());
+  batch_open_ = true;
+  return std::unique_ptr<EvaluationWriter>(
+      std::make_unique<SqliteEvaluationWriter>(*this, id, std::move(*insert)));
+}
+
+Result<std::optional<EvaluationRunInfo>> SqliteStore::GetEvaluationRun(std::int64_t id) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  constexpr std::string_view kColumns =
+      "SELECT id, model_version, model_text, as_of, mode, coalesce(base_run, 0), snapshot_batch,"
+      " subjects, evaluated, summary_json, created_at FROM evaluation_runs";
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(),
+      std::string(kColumns) + (id > 0 ? " WHERE id = ?1" : " ORDER BY id DESC LIMIT 1"), kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(stmt->get());
+  if (id > 0) use.Int(1, id);
+  const int rc = use.Step();
+  if (rc == SQLITE_DONE) return std::optional<EvaluationRunInfo>();
+  if (rc != SQLITE_ROW) return Failed(rc, kReason, "get evaluation run");
+  EvaluationRunInfo run = ReadRun(use);
+  Result<Date> as_of = ParseIsoDate(use.ColumnView(3));
+  if (!as_of) return Corrupt("as-of date of evaluation run " + std::to_string(run.id));
+  run.as_of = *as_of;
+  return std::optional<EvaluationRunInfo>(std::move(run));
+}
+
+Result<void> SqliteStore::ScanEvaluationResults(std::int64_t run, bool with_detail,
+                                                EvaluationResultVisitor& visitor) {
+  constexpr std::string_view kReason = "store.query";
+  constexpr std::size_t kChunk = 8192;
+  if (Result<void> r = EnsureSchema(); !r) return r;
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(),
+      std::string("SELECT subject_id, score, grade, industries, ") +
+          (with_detail ? "detail_json" : "''") +
+          " FROM evaluation_results WHERE run_id = ?1 ORDER BY subject_id",
+      kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(stmt->get());
+  use.Int(1, run);
+  std::vector<EvaluationResultRow> chunk;
+  chunk.reserve(kChunk);
+  int rc;
+  while ((rc = use.Step()) == SQLITE_ROW) {
+    EvaluationResultRow row;
+    row.subject = use.ColumnInt(0);
+    row.score = static_cast<int>(use.ColumnInt(1));
+    row.grade = use.ColumnText(2);
+    row.industries = use.ColumnText(3);
+    row.detail_json = use.ColumnText(4);
+    chunk.push_back(std::move(row));
+    if (chunk.size() >= kChunk) {
+      if (Result<void> r = visitor.Visit(chunk); !r) return r;
+      chunk.clear();
+    }
+  }
+  if (rc != SQLITE_DONE) return Failed(rc, kReason, "scan evaluation results");
+  if (!chunk.empty()) return visitor.Visit(chunk);
+  return {};
+}
+
+Result<std::optional<EvaluationResultRow>> SqliteStore::GetEvaluationResult(std::int64_t run,
+                                                                            SubjectId subject) {
+  constexpr std::string_view kReason = "store.query";
+  if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+  Result<StmtPtr> stmt = PrepareLocal(
+      db_.get(),
+      "SELECT score, grade, industries, detail_json FROM evaluation_results"
+      " WHERE run_id = ?1 AND subject_id = ?2",
+      kReason);
+  if (!stmt) return std::unexpected(stmt.error());
+  StmtUse use(stmt->get());
+  use.Int(1, run);
+  use.Int(2, subject);
+  const int rc = use.Step();
+  if (rc == SQLITE_DONE) return std::optional<EvaluationResultRow>();
+  if (rc != SQLITE_ROW) return Failed(rc, kReason, "get evaluation result");
+  EvaluationResultRow row;
+  row.subject = subject;
+  row.score = static_cast<int>(use.ColumnInt(0));
+  row.grade = use.ColumnText(1);
+  row.industries = use.ColumnText(2);
+  row.detail_json = use.ColumnText(3);
+  return std::optional<EvaluationResultRow>(std::move(row));
 }
 
 }  // namespace xy
