@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace xy {
@@ -23,7 +24,7 @@ Result<void> BatchTransaction::UpsertMany(std::span<const RecordInput* const> re
 }
 
 // The clock is part of the signature so back ends can compute dates (publicity windows) without a
-// global; the SQLite back end stores timestamps only and does not need it yet.
+// global; both back ends store timestamps only and do not need it yet.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const Clock& /*clock*/) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.starts_with(kSqlite)) {
@@ -35,10 +36,10 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const Clock& /*
     }
     return OpenSqliteStore(path);  // "sqlite::memory:" gives the path ":memory:"
   }
+  // libpq reads the URL itself: an empty host, port, user or database ("postgresql://",
+  // "postgresql:///xinyong") falls back to PGHOST, PGPORT, PGUSER, PGDATABASE and its defaults.
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return Fail(ErrorCode::kFailedPrecondition, "store.url",
-                "the PostgreSQL back end is not built yet; use sqlite:PATH",
-                "PostgreSQL 数据库支持尚未提供，请使用 sqlite:路径");
+    return OpenPostgresStore(url);
   }
   return Fail(ErrorCode::kInvalidArgument, "store.url",
               "unknown store URL \"" + url + "\": expected sqlite:PATH or postgresql://…",
