@@ -1,5 +1,7 @@
 #include "services/ingest_service.h"
 
+#include <pthread.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -304,7 +306,10 @@ Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
   // The file's digest, on a thread of its own: reading the file a second time from the page cache
   // costs little, and hashing it overlaps the row work instead of preceding it.
   std::optional<Result<std::string>> file_sm3;
-  std::thread hasher([&] { file_sm3 = FileSm3Hex(request.path); });
+  std::thread hasher([&] {
+    pthread_setname_np(pthread_self(), "xy-ingest-hash");  // for top -H and profilers
+    file_sm3 = FileSm3Hex(request.path);
+  });
   struct JoinHasher {
     std::thread& t;
     ~JoinHasher() {
@@ -334,6 +339,7 @@ Result<Json> RunIngest(const IngestRequest& request, const IngestDeps& deps) {
   ProducerTotals totals;
   std::optional<Error> read_error;
   std::thread producer([&] {
+    pthread_setname_np(pthread_self(), "xy-ingest-read");
     std::vector<RawRow> rows;
     rows.reserve(kChunkRows);
     bool more = true;
