@@ -53,10 +53,26 @@ Result<Date> ParseCompactDate(std::string_view text) {
 }
 
 std::string FormatIsoDate(Date date) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-  return buf;
+  const int year = static_cast<int>(date.year());
+  const auto month = static_cast<unsigned>(date.month());
+  const auto day = static_cast<unsigned>(date.day());
+  if (year < 0 || year > 9999 || month > 12 || day > 31) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", year, month, day);
+    return buf;
+  }
+  // Digit by digit into the small-string buffer: several dates per ingested row are formatted,
+  // and snprintf cost as much as the rest of the row's date handling together.
+  std::string text = "0000-00-00";
+  text[0] = static_cast<char>('0' + year / 1000);
+  text[1] = static_cast<char>('0' + year / 100 % 10);
+  text[2] = static_cast<char>('0' + year / 10 % 10);
+  text[3] = static_cast<char>('0' + year % 10);
+  text[5] = static_cast<char>('0' + month / 10);
+  text[6] = static_cast<char>('0' + month % 10);
+  text[8] = static_cast<char>('0' + day / 10);
+  text[9] = static_cast<char>('0' + day % 10);
+  return text;
 }
 
 unsigned IsoWeekday(Date date) {
