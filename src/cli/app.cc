@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/data_commands.h"
+#include "cli/evaluate_commands.h"
 #include "cli/gen_command.h"
 #include "cli/identifier_commands.h"
 
@@ -84,6 +85,7 @@ int RunCli(int argc, char** argv) {
   int exit_code = kExitOk;
   AddIdentifierCommands(app, ctx, &exit_code);
   AddDataCommands(app, ctx, &exit_code);
+  AddEvaluateCommands(app, ctx, &exit_code);
   AddGenCommand(app, ctx, &exit_code);
 
   try {

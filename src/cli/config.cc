@@ -60,7 +60,7 @@ Result<Config> LoadConfig(const std::string& path, const std::string& argv0) {
   fs::path base = fs::path(file).parent_path();
   auto resolve = [&](const std::string& p) { return fs::path(p).is_absolute() ? p : (base / p).string(); };
 
-  if (Result<void> r = OnlyKeys(file, root, "", {"city", "catalog", "ingest", "keys"}); !r) {
+  if (Result<void> r = OnlyKeys(file, root, "", {"city", "catalog", "ingest", "keys", "models"}); !r) {
     return std::unexpected(r.error());
   }
   if (const toml::table* city = root["city"].as_table()) {
@@ -86,6 +86,23 @@ Result<Config> LoadConfig(const std::string& path, const std::string& argv0) {
   if (const toml::table* keys = root["keys"].as_table()) {
     if (Result<void> r = OnlyKeys(file, *keys, "keys.", {"file"}); !r) return std::unexpected(r.error());
     if (auto s = (*keys)["file"].value<std::string>()) c.key_file = *s;
+  }
+  c.model_file = resolve("models/public-2024.toml");
+  c.industry_dir = resolve("models/industry");
+  if (const toml::table* models = root["models"].as_table()) {
+    if (Result<void> r = OnlyKeys(file, *models, "models.", {"public", "industry"}); !r)
+      return std::unexpected(r.error());
+    if (const toml::node* n = models->get("public")) {
+      std::optional<std::string> s = n->value<std::string>();
+      if (!s || s->empty()) return Invalid(file, "models.public must name a file");
+      c.model_file = resolve(*s);
+    }
+    if (const toml::node* n = models->get("industry")) {
+      std::optional<std::string> s = n->value<std::string>();
+      if (!s) return Invalid(file, "models.industry must be a folder (\"\" for none)");
+      // An empty value means no overlays: only the public evaluation.
+      c.industry_dir = s->empty() ? std::string() : resolve(*s);
+    }
   }
   return c;
 }

@@ -19,6 +19,10 @@ struct Config {
   std::vector<std::string> catalog_layers;  // absolute or relative to the working directory
   std::string uscc_exceptions;               // empty = none
   std::string key_file = "data/xinyong.keys";
+  // The evaluation model (config/models/README.md): the public model file and the folder of
+  // industry overlays (every *.toml in it). Relative to the configuration file's folder.
+  std::string model_file;    // default <config folder>/models/public-2024.toml
+  std::string industry_dir;  // default <config folder>/models/industry; "" in the file = none
 };
 
 // Reads `path`, or when it is empty the first of ./config/xinyong.toml and

@@ -106,6 +106,17 @@ std::string ClassesDigest(std::span<const DrawSubject> population) {
   return ToHex(h.Finish());
 }
 
+std::string UsccDigest(std::span<const std::string> codes) {
+  std::vector<std::string_view> sorted(codes.begin(), codes.end());
+  std::sort(sorted.begin(), sorted.end());
+  Sm3Hasher h;
+  for (std::string_view code : sorted) {
+    h.Update(code);
+    h.Update("\n");
+  }
+  return ToHex(h.Finish());
+}
+
 Result<DrawResult> Draw(std::span<const DrawSubject> population, const DrawTask& task,
                         std::uint64_t seed) {
   // 1. Checks.

@@ -138,6 +138,12 @@ std::string PopulationDigest(std::span<const DrawSubject> population);
 // The same over "<id>\t<risk class>\n" lines: identifies the classification too (which is not
 // published, docs/domain.md §1.6 山东, but lets an auditor check it).
 std::string ClassesDigest(std::span<const DrawSubject> population);
+// The same over the subjects' unified social credit codes (统一社会信用代码), which the public can
+// see where it cannot see xinyong's subject ids: SM3, lower-case hex, of the codes in byte order,
+// each followed by "\n" — `LC_ALL=C sort usccs.txt | sm3sum` reproduces it. Independent of input
+// order. The CLI prints it beside PopulationDigest so that anyone holding the published list of
+// codes can check it is the population the draw was made from.
+std::string UsccDigest(std::span<const std::string> codes);
 
 // Errors: kInvalidArgument "draw.population" (a duplicate id), "draw.task" (a class with no ratio,
 // an inspector id twice), "draw.ratio" (a ratio outside the policy, min > max); kFailedPrecondition

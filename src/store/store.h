@@ -193,7 +193,7 @@ struct CodeIssue {
   Timestamp updated_at = 0;
 };
 
-// ---- Evaluation (公共信用综合评价): what an evaluation reads and what a run keeps ----------------
+// ---- Evaluation (公共信用综合评价): what an evaluation reads and what a run keeps
 // The store knows nothing of models: it hands out subjects and the named fields of records, and
 // keeps each result's details as the service encoded them (EvaluationResultRow::detail_json).
 
@@ -221,13 +221,16 @@ struct RecordScanSpec {
   // a batch ≤ known_at, and no record first stored by a later batch. 0 = the current versions.
   // Evaluation runs read a fixed snapshot this way, so recomputing one sees exactly its data.
   BatchId known_at = 0;
+  // A scan of every record with a snapshot may use up to this many connections at once, each on
+  // its own thread (a back end may use fewer); visits then come from those threads, one at a time.
+  int threads = 1;
 };
 
 enum class StoredRecordStatus : std::uint8_t { kActive, kRepaired, kWithdrawn };
 
 struct ScannedRecord {
   RecordId id = 0;
-  SubjectId subject = 0;  // the subject of the version read
+  SubjectId subject = 0;   // the subject of the version read
   std::uint16_t item = 0;  // index into RecordScanSpec::items
   Severity severity = Severity::kGeneral;
   StoredRecordStatus status = StoredRecordStatus::kActive;
@@ -270,9 +273,9 @@ class SubjectVisitor {
 
 // One evaluation run as stored.
 struct EvaluationRunInfo {
-  std::int64_t id = 0;         // assigned by BeginEvaluationRun
-  std::string model_version;   // Evaluator::version(): "public-2024@2024.1+bidding@2024.1+…"
-  std::string model_text;      // the model's files as the service encoded them, to recompute later
+  std::int64_t id = 0;        // assigned by BeginEvaluationRun
+  std::string model_version;  // Evaluator::version(): "public-2024@2024.1+bidding@2024.1+…"
+  std::string model_text;     // the model's files as the service encoded them, to recompute later
   Date as_of;
   std::string mode;            // "full" or "incremental"
   std::int64_t base_run = 0;   // incremental: the run whose other results were carried over

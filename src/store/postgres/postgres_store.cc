@@ -4,13 +4,17 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
 #include "store/encoding.h"
+#include "store/ledger_rows.h"
 #include "store/postgres/pg_handle.h"
 #include "store/postgres/schema.h"
 
@@ -141,6 +145,57 @@ std::int64_t AffectedRows(const PGresult* r) {
   return v;
 }
 
+// A version row as kRecordHistory and kGetVersion select it: version, subject_id, fields_json,
+// decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,
+// raw_sm3, recorded_at.
+Result<RecordVersion> ReadVersion(const PGresult* res, int i, RecordId id) {
+  RecordVersion v;
+  v.record = id;
+  v.version = static_cast<int>(IntCell(res, i, 0));
+  v.subject = IntCell(res, i, 1);
+  auto fields = ParseStringMapJson(Cell(res, i, 2));
+  if (!fields) return Corrupt("fields of record " + std::to_string(id));
+  v.fields = std::move(*fields);
+  auto decided = DateCell(res, i, 3);
+  if (!decided) return std::unexpected(decided.error());
+  v.decided_on = *decided;
+  std::optional<Severity> severity = ParseSeverityKeyword(Cell(res, i, 4));
+  if (!severity) return Corrupt("severity '" + std::string(Cell(res, i, 4)) + "'");
+  v.severity = *severity;
+  auto from = DateCell(res, i, 5);
+  if (!from) return std::unexpected(from.error());
+  v.publicity_from = *from;
+  auto until = DateCell(res, i, 6);
+  if (!until) return std::unexpected(until.error());
+  v.publicity_until = *until;
+  v.published = BoolCell(res, i, 7);
+  v.dept = Cell(res, i, 8);
+  v.batch = IntCell(res, i, 9);
+  v.row_no = IntCell(res, i, 10);
+  v.raw_sm3 = Cell(res, i, 11);
+  v.recorded_at = IntCell(res, i, 12);
+  return v;
+}
+
+// A leaf row: idx, kind, ref_id, ref_version, entry, leaf_hash (bytea in the text format). The
+// stored hash is handed over as it is, whatever its length: checking it is the reader's job
+// (ledger verify reports leaf.hash), as on SQLite.
+Result<LedgerLeaf> ReadLeaf(const PGresult* res, int i) {
+  LedgerLeaf leaf;
+  leaf.index = IntCell(res, i, 0);
+  leaf.kind = Cell(res, i, 1);
+  leaf.ref_id = IntCell(res, i, 2);
+  leaf.ref_version = IntCell(res, i, 3);
+  std::optional<std::string> entry = pg::DecodeBytea(Cell(res, i, 4));
+  std::optional<std::string> hash = pg::DecodeBytea(Cell(res, i, 5));
+  if (!entry || !hash) return Corrupt("ledger leaf " + std::to_string(leaf.index));
+  leaf.entry = std::move(*entry);
+  if (hash->size() == kSm3Size) {
+    std::copy(hash->begin(), hash->end(), reinterpret_cast<char*>(leaf.leaf_hash.data()));
+  }
+  return leaf;
+}
+
 // ---- Statements
 
 // Every parameterised statement the store runs, prepared once per connection on first use.
@@ -171,6 +226,12 @@ enum Sql : int {
   kRecordHistory,
   kListCodeIssues,
   kReviewCodeIssue,
+  kLatestHead,
+  kInsertHead,
+  kLedgerLeaves,
+  kTreeHeads,
+  kFindLeaf,
+  kGetVersion,
   kSqlCount,
 };
 
@@ -207,19 +268,21 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     // kArchiveVersions: the outgoing current versions, copied before kAdvanceRecords overwrites.
     "INSERT INTO record_versions (record_id, version, subject_id, fields_json, fields_digest,"
     " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
-    " raw_sm3, recorded_at) SELECT id, current_version, subject_id, fields_json, fields_digest,"
-    " decided_on, severity, publicity_from, publicity_until, published, dept, batch_id, row_no,"
-    " raw_sm3, recorded_at FROM records WHERE id = ANY($1::int8[])",
-    "UPDATE records r SET current_version = u.version, subject_id = u.subject_id, last_seen = $15,"
+    " raw_sm3, recorded_at, leaf_idx) SELECT id, current_version, subject_id, fields_json,"
+    " fields_digest, decided_on, severity, publicity_from, publicity_until, published, dept,"
+    " batch_id, row_no, raw_sm3, recorded_at, leaf_idx FROM records WHERE id = ANY($1::int8[])",
+    // kAdvanceRecords: $15 is each new version's leaf (NULL in a batch without the ledger).
+    "UPDATE records r SET current_version = u.version, subject_id = u.subject_id, last_seen = $16,"
     " content_digest = u.content_digest, fields_json = u.fields_json,"
     " fields_digest = u.fields_digest, decided_on = u.decided_on, severity = u.severity,"
     " publicity_from = u.publicity_from, publicity_until = u.publicity_until,"
-    " published = u.published, dept = u.dept, batch_id = $16, row_no = u.row_no,"
-    " raw_sm3 = u.raw_sm3, recorded_at = $15"
+    " published = u.published, dept = u.dept, batch_id = $17, row_no = u.row_no,"
+    " raw_sm3 = u.raw_sm3, recorded_at = $16, leaf_idx = u.leaf_idx"
     " FROM unnest($1::int8[], $2::int4[], $3::int8[], $4::int8[], $5::text[], $6::int8[],"
     " $7::date[], $8::text[], $9::date[], $10::date[], $11::bool[], $12::text[], $13::int8[],"
-    " $14::text[]) AS u(id, version, subject_id, content_digest, fields_json, fields_digest,"
-    " decided_on, severity, publicity_from, publicity_until, published, dept, row_no, raw_sm3)"
+    " $14::text[], $15::int8[]) AS u(id, version, subject_id, content_digest, fields_json,"
+    " fields_digest, decided_on, severity, publicity_from, publicity_until, published, dept,"
+    " row_no, raw_sm3, leaf_idx)"
     " WHERE r.id = u.id",
     // kTouchRecords: an unchanged row moves last_seen only; a row already at this batch's time is
     // left alone rather than rewritten.
@@ -252,6 +315,31 @@ constexpr std::array<const char*, kSqlCount> kSqlText = {
     "SELECT id, kind, code, detail, status, reviewer, note, updated_at FROM code_issues ORDER BY "
     "id",
     "UPDATE code_issues SET status = $2, reviewer = $3, note = $4, updated_at = $5 WHERE id = $1",
+    // kLatestHead: what a batch with the ledger continues from, read under the batch lock.
+    "SELECT (SELECT count(*) FROM ledger_leaves),"
+    " coalesce((SELECT tree_size FROM ledger_heads ORDER BY tree_size DESC LIMIT 1), 0),"
+    " coalesce((SELECT frontier FROM ledger_heads ORDER BY tree_size DESC LIMIT 1), ''::bytea)",
+    "INSERT INTO ledger_heads (tree_size, root, timestamp, signature, frontier)"
+    " VALUES ($1, $2, $3, $4, $5)",
+    "SELECT idx, kind, ref_id, ref_version, entry, leaf_hash FROM ledger_leaves"
+    " WHERE idx >= $1 ORDER BY idx LIMIT $2",
+    "SELECT tree_size, root, timestamp, signature FROM ledger_heads ORDER BY tree_size",
+    // kFindLeaf: the current version's leaf index is on the record row, older ones' on theirs.
+    "SELECT idx, kind, ref_id, ref_version, entry, leaf_hash FROM ledger_leaves"
+    " WHERE idx = (SELECT leaf_idx FROM records WHERE id = $1 AND current_version = $2"
+    " UNION ALL SELECT leaf_idx FROM record_versions WHERE record_id = $1 AND version = $2"
+    " LIMIT 1)",
+    // kGetVersion: one version with the columns RecordContentText needs and its subject's code.
+    "SELECT v.version, v.subject_id, v.fields_json, v.decided_on, v.severity, v.publicity_from,"
+    " v.publicity_until, v.published, v.dept, v.batch_id, v.row_no, v.raw_sm3, v.recorded_at,"
+    " r.item, r.natural_key, coalesce(s.uscc, s.person_index, '')"
+    " FROM (SELECT record_id AS id, version, subject_id, fields_json, decided_on, severity,"
+    "        publicity_from, publicity_until, published, dept, batch_id, row_no, raw_sm3,"
+    "        recorded_at FROM record_versions WHERE record_id = $1 AND version = $2"
+    "       UNION ALL SELECT id, current_version, subject_id, fields_json, decided_on, severity,"
+    "        publicity_from, publicity_until, published, dept, batch_id, row_no, raw_sm3,"
+    "        recorded_at FROM records WHERE id = $1 AND current_version = $2) v"
+    " JOIN records r ON r.id = v.id LEFT JOIN subjects s ON s.id = v.subject_id",
 };
 
 constexpr const char* kCopySubjects =
@@ -261,9 +349,9 @@ constexpr int kSubjectColumns = 9;
 constexpr const char* kCopyRecords =
     "COPY records (id, item, natural_key, subject_id, current_version, status, first_seen,"
     " last_seen, content_digest, fields_json, fields_digest, decided_on, severity, publicity_from,"
-    " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at)"
+    " publicity_until, published, dept, batch_id, row_no, raw_sm3, recorded_at, leaf_idx)"
     " FROM STDIN (FORMAT binary)";
-constexpr int kRecordColumns = 21;
+constexpr int kRecordColumns = 22;
 constexpr const char* kCopyNames =
     "COPY subject_names (id, subject_id, name, first_seen_batch, seen_at) FROM STDIN (FORMAT "
     "binary)";
@@ -272,6 +360,10 @@ constexpr const char* kCopyQuarantine =
     "COPY quarantine (batch_id, row_no, values_json, reasons_json, messages_json, raw_sm3)"
     " FROM STDIN (FORMAT binary)";
 constexpr int kQuarantineColumns = 6;
+constexpr const char* kCopyLeaves =
+    "COPY ledger_leaves (idx, kind, ref_id, ref_version, entry, leaf_hash) FROM STDIN (FORMAT "
+    "binary)";
+constexpr int kLeafColumns = 6;
 
 // Run on every new connection: dates come back as ISO text whatever the server's default, and the
 // server's notices ("relation … already exists, skipping") stay out of the command's stderr.
@@ -343,6 +435,10 @@ class PostgresStore final : public Store {
   Result<std::optional<Record>> FindRecord(const std::string& item,
                                            const std::string& natural_key) override;
   Result<std::vector<RecordVersion>> RecordHistory(RecordId id) override;
+  Result<std::optional<StoredVersion>> GetRecordVersion(RecordId id, int version) override;
+  Result<std::vector<LedgerLeaf>> LedgerLeaves(std::int64_t from, std::int64_t count) override;
+  Result<std::vector<ledger::SignedTreeHead>> TreeHeads() override;
+  Result<std::optional<LedgerLeaf>> FindLedgerLeaf(RecordId id, int version) override;
   Result<std::vector<CodeIssue>> ListCodeIssues() override;
   Result<void> ReviewCodeIssue(std::int64_t id, const std::string& status,
                                const std::string& reviewer, const std::string& note) override;
@@ -390,6 +486,9 @@ class PostgresStore final : public Store {
   Result<void> MigrateStep(const postgres::Migration& m);
   Result<std::int64_t> Count(Sql id, const std::string* item);
   Result<std::unique_ptr<BatchTransaction>> Begin(const BatchInput& batch);
+  // The ledger as the last signed head left it (empty for a store without one); in the batch's
+  // transaction, under its lock.
+  Result<ledger::MerkleLog> RestoreLedger();
 
   ConnPtr conn_;
   std::string url_;
@@ -411,12 +510,17 @@ class PostgresBatch final : public BatchTransaction {
     std::int64_t issue = 1;
   };
 
-  PostgresBatch(PostgresStore& store, BatchId id, Timestamp now, NextIds next)
+  // With a ledger key, `log` is the ledger as the last committed batch left it.
+  PostgresBatch(PostgresStore& store, BatchId id, Timestamp now, NextIds next,
+                const Sm2KeyPair* ledger_key, std::optional<ledger::MerkleLog> log)
       : store_(store),
         id_(id),
         now_(now),
         generation_(store.generation()),
         next_(next),
+        ledger_key_(ledger_key),
+        log_(std::move(log)),
+        head_size_(log_ ? log_->size() : 0),
         rename_ids_(pg::kInt8Oid),
         rename_names_(pg::kTextOid),
         archive_ids_(pg::kInt8Oid),
@@ -428,7 +532,7 @@ class PostgresBatch final : public BatchTransaction {
                  ArrayWriter(pg::kInt8Oid), ArrayWriter(pg::kTextOid), ArrayWriter(pg::kInt8Oid),
                  ArrayWriter(pg::kDateOid), ArrayWriter(pg::kTextOid), ArrayWriter(pg::kDateOid),
                  ArrayWriter(pg::kDateOid), ArrayWriter(pg::kBoolOid), ArrayWriter(pg::kTextOid),
-                 ArrayWriter(pg::kInt8Oid), ArrayWriter(pg::kTextOid)} {
+                 ArrayWriter(pg::kInt8Oid), ArrayWriter(pg::kTextOid), ArrayWriter(pg::kInt8Oid)} {
     subjects_empty_at_begin_ = next.subject == 1;
   }
 
@@ -490,15 +594,20 @@ class PostgresBatch final : public BatchTransaction {
   // Whether a key of `in` can be stored: false when its item had no record when the batch began
   // and the batch has not written the key (asks the server once per item).
   Result<bool> MayBeStored(const RecordInput& in, std::uint64_t key_hash);
+  // Buffers the record_version leaf of a version this batch writes and returns its index, the
+  // version row's leaf_idx; nullopt when the batch keeps no ledger.
+  Result<std::optional<std::int64_t>> AppendLeaf(RecordId record, int version,
+                                                 const RecordInput& in, const VersionText& text);
   void QueueAdvance(const RecordInput& in, const KeyState& state, SubjectId subject,
-                    std::string_view fields_json, std::int64_t fields_digest);
+                    std::string_view fields_json, std::int64_t fields_digest,
+                    std::optional<std::int64_t> leaf_idx);
   // Sends every buffered write, in an order that respects their dependencies.
   Result<void> Flush();
   Result<void> FlushIfFull() {
     const std::size_t buffered = pending_.size() + quarantine_.rows() + issue_kinds_.size() +
                                  names_.rows() + subjects_.rows();
     if (buffered < static_cast<std::size_t>(store_.options().flush_rows) &&
-        records_.bytes() + quarantine_.bytes() < (64u << 20)) {
+        records_.bytes() + quarantine_.bytes() + leaves_.bytes() < (64u << 20)) {
       return {};
     }
     return Flush();
@@ -512,6 +621,9 @@ class PostgresBatch final : public BatchTransaction {
   bool done_ = false;
   bool failed_ = false;
   bool rolled_back_ = false;
+  const Sm2KeyPair* ledger_key_;
+  std::optional<ledger::MerkleLog> log_;  // set iff ledger_key_; counts buffered leaves too
+  std::int64_t head_size_ = 0;            // the tree size of the last signed head
 
   std::unordered_map<std::string, CachedSubject> by_uscc_;
   std::unordered_map<std::string, CachedSubject> by_person_;
@@ -530,11 +642,12 @@ class PostgresBatch final : public BatchTransaction {
   CopyWriter records_;
   CopyWriter quarantine_;
   CopyWriter names_;
+  CopyWriter leaves_;
   ArrayWriter rename_ids_, rename_names_;
   ArrayWriter archive_ids_;
   ArrayWriter touch_ids_;
   ArrayWriter issue_kinds_, issue_codes_, issue_details_;
-  std::array<ArrayWriter, 14> advance_;  // kAdvanceRecords parameters $1–$14
+  std::array<ArrayWriter, 15> advance_;  // kAdvanceRecords parameters $1–$15
   std::unordered_set<std::int64_t> quarantined_rows_;
   std::unordered_set<std::string> issues_seen_;
   std::string json_;  // canonical fields of the current row; reused to keep its capacity
@@ -667,8 +780,28 @@ Result<bool> PostgresBatch::MayBeStored(const RecordInput& in, std::uint64_t key
   return !it->second || new_keys_.MayContain(key_hash);
 }
 
+Result<std::optional<std::int64_t>> PostgresBatch::AppendLeaf(RecordId record, int version,
+                                                              const RecordInput& in,
+                                                              const VersionText& text) {
+  if (!log_) return std::optional<std::int64_t>();
+  Result<LeafRow> leaf = RecordVersionLeaf(record, version, id_, in, text);
+  // Rows before this one may be buffered already: the batch cannot go on without them.
+  if (!leaf) return Failed(leaf.error());
+  const std::int64_t idx = log_->size();
+  leaves_.Row(kLeafColumns);
+  leaves_.Int8(idx);
+  leaves_.Text(ledger::EntryKindName(ledger::EntryKind::kRecordVersion));
+  leaves_.Int8(record);
+  leaves_.Int8(version);
+  leaves_.Text(leaf->entry);
+  leaves_.Text(std::string_view(reinterpret_cast<const char*>(leaf->hash.data()), kSm3Size));
+  log_->Append(leaf->hash);
+  return std::optional<std::int64_t>(idx);
+}
+
 void PostgresBatch::QueueAdvance(const RecordInput& in, const KeyState& state, SubjectId subject,
-                                 std::string_view fields_json, std::int64_t fields_digest) {
+                                 std::string_view fields_json, std::int64_t fields_digest,
+                                 std::optional<std::int64_t> leaf_idx) {
   archive_ids_.Int8(state.id);
   advance_[0].Int8(state.id);
   advance_[1].Int4(state.version);
@@ -684,6 +817,11 @@ void PostgresBatch::QueueAdvance(const RecordInput& in, const KeyState& state, S
   advance_[11].Text(in.dept);
   advance_[12].Int8(in.row_no);
   advance_[13].Text(in.raw_sm3);
+  if (leaf_idx) {
+    advance_[14].Int8(*leaf_idx);
+  } else {
+    advance_[14].Null();
+  }
 }
 
 Result<UpsertResult> PostgresBatch::Upsert(const RecordInput& record) {
@@ -766,15 +904,24 @@ Result<void> PostgresBatch::UpsertMany(std::span<const RecordInput* const> recor
     }
     const std::string_view fields_json = encoded ? in.fields_json : json_;
     const std::int64_t fields_digest = encoded ? in.fields_digest : FieldsDigest(json_);
-    const std::int64_t content_digest = ContentDigest(
-        fields_digest, res.subject, SeverityKeyword(in.severity), DateText(in.decided_on),
-        DateText(in.publicity_from), DateText(in.publicity_until), in.published);
+    const std::string decided = DateText(in.decided_on);
+    const std::string from = DateText(in.publicity_from);
+    const std::string until = DateText(in.publicity_until);
+    const std::int64_t content_digest =
+        ContentDigest(fields_digest, res.subject, SeverityKeyword(in.severity), decided, from,
+                      until, in.published);
+    const VersionText text{.fields_json = fields_json,
+                           .decided_on = decided,
+                           .publicity_from = from,
+                           .publicity_until = until};
 
     const std::string& key = row_keys[i];
     KeyState& state = known[key];
     if (state.id == 0) {
-      // A new record: one row, its current version inline.
+      // A new record: one row, its current version inline, and its leaf.
       state = KeyState{.id = next_.record++, .version = 1, .content_digest = content_digest};
+      Result<std::optional<std::int64_t>> leaf_idx = AppendLeaf(state.id, 1, in, text);
+      if (!leaf_idx) return std::unexpected(leaf_idx.error());
       if (item_empty_at_begin_[in.item]) {
         new_keys_.Add(static_cast<std::uint64_t>(FieldsDigest(key)));
       }
@@ -800,6 +947,11 @@ Result<void> PostgresBatch::UpsertMany(std::span<const RecordInput* const> recor
       records_.Int8(in.row_no);
       records_.Text(in.raw_sm3);
       records_.Int8(now_);
+      if (*leaf_idx) {
+        records_.Int8(**leaf_idx);
+      } else {
+        records_.Null();
+      }
       pending_[key] = state;
       res.outcome = UpsertOutcome::kAccepted;
     } else if (state.content_digest == content_digest) {
@@ -817,7 +969,9 @@ Result<void> PostgresBatch::UpsertMany(std::span<const RecordInput* const> recor
       }
       state.version += 1;
       state.content_digest = content_digest;
-      QueueAdvance(in, state, res.subject, fields_json, fields_digest);
+      Result<std::optional<std::int64_t>> leaf_idx = AppendLeaf(state.id, state.version, in, text);
+      if (!leaf_idx) return std::unexpected(leaf_idx.error());
+      QueueAdvance(in, state, res.subject, fields_json, fields_digest, *leaf_idx);
       pending_[key] = state;
       res.outcome = UpsertOutcome::kUpdated;
     }
@@ -865,6 +1019,13 @@ Result<void> PostgresBatch::Flush() {
       return Failed(r.error());
     }
     records_.Clear();
+  }
+  if (leaves_.rows() > 0) {
+    if (Result<void> r = store_.Copy(kCopyLeaves, leaves_.Finish(), "store.ledger", "copy leaves");
+        !r) {
+      return Failed(r.error());
+    }
+    leaves_.Clear();
   }
   if (archive_ids_.size() > 0) {
     Params archive;
@@ -1011,6 +1172,21 @@ Result<void> PostgresBatch::Commit(const std::string& receipt_json) {
   p.Int(id_).Text(receipt_json);
   if (Result<ResultPtr> r = store_.Run(kCommitBatch, p, kReason, "store receipt"); !r) {
     return Failed(r.error());
+  }
+  // A batch that stored no version leaves the log as it was, under the head already signed.
+  if (log_ && log_->size() > head_size_) {
+    Result<ledger::SignedTreeHead> head = SignLogHead(*ledger_key_, *log_, now_);
+    if (!head) return Failed(head.error());
+    const Sm3Digest& root = head->head.root;
+    Params h;
+    h.Int(head->head.tree_size)
+        .Bytes(std::string_view(reinterpret_cast<const char*>(root.data()), kSm3Size))
+        .Int(head->head.timestamp)
+        .Bytes(head->signature)
+        .Bytes(FrontierBlob(*log_));
+    if (Result<ResultPtr> r = store_.Run(kInsertHead, h, kReason, "store tree head"); !r) {
+      return Failed(r.error());
+    }
   }
   Result<ResultPtr> r = store_.Exec("COMMIT", kReason, "commit");
   if (!r) return Failed(r.error());
@@ -1245,7 +1421,14 @@ Result<std::unique_ptr<BatchTransaction>> PostgresStore::Begin(const BatchInput&
   if (Result<ResultPtr> r = Run(kInsertBatch, p, kReason, "insert batch"); !r) {
     return failed(r.error());
   }
-  auto tx = std::make_unique<PostgresBatch>(*this, id, Now(), next);
+  std::optional<ledger::MerkleLog> log;
+  if (batch.ledger_key != nullptr) {
+    Result<ledger::MerkleLog> restored = RestoreLedger();
+    if (!restored) return failed(restored.error());
+    log = std::move(*restored);
+  }
+  auto tx =
+      std::make_unique<PostgresBatch>(*this, id, Now(), next, batch.ledger_key, std::move(log));
   open_batch_ = tx.get();
   return std::unique_ptr<BatchTransaction>(std::move(tx));
 }
@@ -1253,6 +1436,17 @@ Result<std::unique_ptr<BatchTransaction>> PostgresStore::Begin(const BatchInput&
 Result<std::unique_ptr<BatchTransaction>> PostgresStore::BeginBatch(const BatchInput& batch) {
   if (open_batch_ != nullptr) return BatchOpen();
   return Unit<std::unique_ptr<BatchTransaction>>([&] { return Begin(batch); });
+}
+
+Result<ledger::MerkleLog> PostgresStore::RestoreLedger() {
+  Params none;
+  Result<ResultPtr> r = Run(kLatestHead, none, "store.ledger", "latest tree head");
+  if (!r) return std::unexpected(r.error());
+  const PGresult* res = r->get();
+  const std::int64_t size = IntCell(res, 0, 1);
+  std::optional<std::string> frontier = pg::DecodeBytea(Cell(res, 0, 2));
+  if (!frontier) return Corrupt("ledger frontier at size " + std::to_string(size));
+  return RestoreLedgerLog(size, *frontier, IntCell(res, 0, 0));
 }
 
 Result<std::optional<Batch>> PostgresStore::GetBatch(BatchId id) {
@@ -1401,34 +1595,92 @@ Result<std::vector<RecordVersion>> PostgresStore::RecordHistory(RecordId id) {
     const PGresult* res = r->get();
     std::vector<RecordVersion> versions;
     for (int i = 0; i < PQntuples(res); ++i) {
-      RecordVersion v;
-      v.record = id;
-      v.version = static_cast<int>(IntCell(res, i, 0));
-      v.subject = IntCell(res, i, 1);
-      auto fields = ParseStringMapJson(Cell(res, i, 2));
-      if (!fields) return Corrupt("fields of record " + std::to_string(id));
-      v.fields = std::move(*fields);
-      auto decided = DateCell(res, i, 3);
-      if (!decided) return std::unexpected(decided.error());
-      v.decided_on = *decided;
-      std::optional<Severity> severity = ParseSeverityKeyword(Cell(res, i, 4));
-      if (!severity) return Corrupt("severity '" + std::string(Cell(res, i, 4)) + "'");
-      v.severity = *severity;
-      auto from = DateCell(res, i, 5);
-      if (!from) return std::unexpected(from.error());
-      v.publicity_from = *from;
-      auto until = DateCell(res, i, 6);
-      if (!until) return std::unexpected(until.error());
-      v.publicity_until = *until;
-      v.published = BoolCell(res, i, 7);
-      v.dept = Cell(res, i, 8);
-      v.batch = IntCell(res, i, 9);
-      v.row_no = IntCell(res, i, 10);
-      v.raw_sm3 = Cell(res, i, 11);
-      v.recorded_at = IntCell(res, i, 12);
-      versions.push_back(std::move(v));
+      Result<RecordVersion> v = ReadVersion(res, i, id);
+      if (!v) return std::unexpected(v.error());
+      versions.push_back(std::move(*v));
     }
     return versions;
+  });
+}
+
+Result<std::optional<StoredVersion>> PostgresStore::GetRecordVersion(RecordId id, int version) {
+  return Unit<std::optional<StoredVersion>>([&]() -> Result<std::optional<StoredVersion>> {
+    if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+    Params p;
+    p.Int(id).Int(version);
+    Result<ResultPtr> r = Run(kGetVersion, p, "store.query", "get record version");
+    if (!r) return std::unexpected(r.error());
+    const PGresult* res = r->get();
+    if (PQntuples(res) == 0) return std::optional<StoredVersion>();
+    Result<RecordVersion> v = ReadVersion(res, 0, id);
+    if (!v) return std::unexpected(v.error());
+    StoredVersion out;
+    out.version = std::move(*v);
+    out.fields_json = Cell(res, 0, 2);
+    out.item = Cell(res, 0, 13);
+    out.natural_key = Cell(res, 0, 14);
+    out.subject_code = Cell(res, 0, 15);
+    return std::optional<StoredVersion>(std::move(out));
+  });
+}
+
+Result<std::vector<LedgerLeaf>> PostgresStore::LedgerLeaves(std::int64_t from, std::int64_t count) {
+  return Unit<std::vector<LedgerLeaf>>([&]() -> Result<std::vector<LedgerLeaf>> {
+    if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+    Params p;
+    p.Int(from).Int(count);
+    Result<ResultPtr> r = Run(kLedgerLeaves, p, "store.query", "ledger leaves");
+    if (!r) return std::unexpected(r.error());
+    const PGresult* res = r->get();
+    std::vector<LedgerLeaf> leaves;
+    leaves.reserve(static_cast<std::size_t>(PQntuples(res)));
+    for (int i = 0; i < PQntuples(res); ++i) {
+      Result<LedgerLeaf> leaf = ReadLeaf(res, i);
+      if (!leaf) return std::unexpected(leaf.error());
+      leaves.push_back(std::move(*leaf));
+    }
+    return leaves;
+  });
+}
+
+Result<std::vector<ledger::SignedTreeHead>> PostgresStore::TreeHeads() {
+  return Unit<std::vector<ledger::SignedTreeHead>>(
+      [&]() -> Result<std::vector<ledger::SignedTreeHead>> {
+        if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+        Params none;
+        Result<ResultPtr> r = Run(kTreeHeads, none, "store.query", "tree heads");
+        if (!r) return std::unexpected(r.error());
+        const PGresult* res = r->get();
+        std::vector<ledger::SignedTreeHead> heads;
+        for (int i = 0; i < PQntuples(res); ++i) {
+          ledger::SignedTreeHead h;
+          h.head.tree_size = IntCell(res, i, 0);
+          std::optional<std::string> root = pg::DecodeBytea(Cell(res, i, 1));
+          std::optional<std::string> signature = pg::DecodeBytea(Cell(res, i, 3));
+          if (!root || root->size() != kSm3Size || !signature) {
+            return Corrupt("tree head at size " + std::to_string(h.head.tree_size));
+          }
+          std::copy(root->begin(), root->end(), reinterpret_cast<char*>(h.head.root.data()));
+          h.head.timestamp = IntCell(res, i, 2);
+          h.signature = std::move(*signature);
+          heads.push_back(std::move(h));
+        }
+        return heads;
+      });
+}
+
+Result<std::optional<LedgerLeaf>> PostgresStore::FindLedgerLeaf(RecordId id, int version) {
+  return Unit<std::optional<LedgerLeaf>>([&]() -> Result<std::optional<LedgerLeaf>> {
+    if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
+    Params p;
+    p.Int(id).Int(version);
+    Result<ResultPtr> r = Run(kFindLeaf, p, "store.query", "find leaf");
+    if (!r) return std::unexpected(r.error());
+    const PGresult* res = r->get();
+    if (PQntuples(res) == 0) return std::optional<LedgerLeaf>();
+    Result<LedgerLeaf> leaf = ReadLeaf(res, 0);
+    if (!leaf) return std::unexpected(leaf.error());
+    return std::optional<LedgerLeaf>(std::move(*leaf));
   });
 }
 

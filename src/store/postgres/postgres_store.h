@@ -14,9 +14,14 @@
 // 重码) is then decided in order on the client, exactly as Upsert decides it on SQLite, so several
 // rows with one key in a call behave as if applied one by one. The writes are buffered and sent
 // together every few thousand rows (and before Commit, a PutSubject of a buffered subject, or a
-// read through the Store): new subjects, names, records and quarantined rows by binary COPY;
-// archived versions, corrections, last_seen moves and code issues by one set-based statement each.
-// Upsert is UpsertMany of one row.
+// read through the Store): new subjects, names, records, ledger leaves and quarantined rows by
+// binary COPY; archived versions, corrections, last_seen moves and code issues by one set-based
+// statement each. Upsert is UpsertMany of one row.
+//
+// Transparency ledger: as on SQLite (store/ledger_rows.h builds the rows for both). A batch begun
+// with a ledger key restores the log from the latest signed head under the batch lock, gives each
+// version it stores a leaf as the row's outcome is decided (so the leaf index goes out with the
+// row), and Commit signs the new tree head in the same transaction.
 //
 // Lost connection: a statement that fails because the connection broke (server restarted, backend
 // killed, network) fails the unit of work with kUnavailable "store.connection"; in a batch the

@@ -152,9 +152,41 @@ ALTER TABLE records
   ALTER COLUMN recorded_at   SET NOT NULL;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// Version 3, as on SQLite (store/sqlite/schema.cc has the column comments): the transparency
+// ledger. A version and its leaf are written in one batch transaction; each committed batch adds a
+// signed tree head with the log's frontier, from which the next batch continues without reading
+// leaves. The leaf index sits on the version's own row, so the ingest path needs no extra index to
+// find it. leaf_idx stays nullable: versions stored before the ledger (or by a batch without the
+// ledger key) have no leaf.
+//
+// (SQLite's version 4, evaluation runs, is not here yet: a PostgreSQL store stops at version 3 and
+// its evaluation methods answer kFailedPrecondition "store.evaluation".)
+constexpr const char* kV3 = R"sql(
+CREATE TABLE ledger_leaves (
+  idx         bigint PRIMARY KEY,
+  kind        text   NOT NULL,
+  ref_id      bigint NOT NULL,
+  ref_version bigint NOT NULL,
+  entry       bytea  NOT NULL,
+  leaf_hash   bytea  NOT NULL
+);
+
+CREATE TABLE ledger_heads (
+  tree_size bigint PRIMARY KEY,
+  root      bytea  NOT NULL,
+  timestamp bigint NOT NULL,
+  signature bytea  NOT NULL,
+  frontier  bytea  NOT NULL
+);
+
+ALTER TABLE records ADD COLUMN leaf_idx bigint;
+ALTER TABLE record_versions ADD COLUMN leaf_idx bigint;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, "subjects, records, batches, quarantine, code issues", kV1},
     {2, "current version on the record row; record_versions keeps replaced versions", kV2},
+    {3, "transparency ledger: leaves and signed tree heads", kV3},
 }};
 
 }  // namespace

@@ -166,12 +166,14 @@ ALTER TABLE records ADD COLUMN leaf_idx INTEGER;          -- the current version
 ALTER TABLE record_versions ADD COLUMN leaf_idx INTEGER;  -- NULL: stored before the ledger
 )sql";
 
-// Version 4: evaluation runs (services/evaluate_service.h). A run keeps the model it used (its files'
-// text), its as-of date and the last batch whose data it read, so any stored result can be
-// recomputed from the run alone. Results are clustered by (run, subject) (WITHOUT ROWID): a run is
-// written and read in subject order, and one subject's result is one B-tree descent. The details
-// (dimensions, reasons with record ids, industry results) are one compact JSON text per result,
-// written and read by the service; the store never looks inside.
+// Version 4: evaluation runs (services/evaluate_service.h). A run keeps the model it used (the
+// text of its files), its as-of date and the last batch whose data it read, so any stored result
+// can be recomputed from the run alone. Results are clustered by (run, subject) (WITHOUT ROWID):
+// a run is written and read in subject order, and one subject's result is one B-tree descent. The
+// details (dimensions, reasons with record ids, industry results) are one compact JSON text per
+// result, written and read by the service (the store never looks inside), in a table of their
+// own: the run statistics, incremental runs and draws read only score and grade, about a tenth of
+// the bytes.
 //
 // The subject indexes serve what reads one subject's records — recomputing or showing one result,
 // re-evaluating the subjects an ingest touched — which otherwise scan every record. Full
@@ -191,13 +193,20 @@ CREATE TABLE evaluation_runs (
   created_at     INTEGER NOT NULL
 );
 
+-- subject_id is not declared a foreign key: checking it would cost a look-up per result, and
+-- subjects are never deleted.
 CREATE TABLE evaluation_results (
+  run_id     INTEGER NOT NULL REFERENCES evaluation_runs (id),
+  subject_id INTEGER NOT NULL,
+  score      INTEGER NOT NULL,  -- 0–1000
+  grade      TEXT    NOT NULL,
+  industries TEXT    NOT NULL,  -- industry results in brief: code:score:grade;…
+  PRIMARY KEY (run_id, subject_id)
+) WITHOUT ROWID;
+
+CREATE TABLE evaluation_details (
   run_id      INTEGER NOT NULL REFERENCES evaluation_runs (id),
-  subject_id  INTEGER NOT NULL,  -- subjects (id); not a foreign key: checking it costs a look-up
-                                 -- per result, and subjects are never deleted
-  score       INTEGER NOT NULL,  -- 0–1000
-  grade       TEXT    NOT NULL,
-  industries  TEXT    NOT NULL,  -- industry results in brief: code:score:grade;…
+  subject_id  INTEGER NOT NULL,
   detail_json TEXT    NOT NULL,  -- dimensions, reasons (indicator, points, record ids), industries
   PRIMARY KEY (run_id, subject_id)
 ) WITHOUT ROWID;

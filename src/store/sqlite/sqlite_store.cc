@@ -7,14 +7,17 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "store/encoding.h"
+#include "store/ledger_rows.h"
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_handle.h"
 
@@ -28,24 +31,9 @@ using sqlite::StmtUse;
 
 // ---- Column encodings of dates (enumerations: store/encoding.h)
 
-// "" for no date, which binds as NULL; else FormatIsoDate's text, written without snprintf (three
-// dates a row; snprintf was a tenth of an upsert's own CPU time).
+// "" for no date, which binds as NULL; else the ISO text.
 std::string DateText(const std::optional<Date>& date) {
-  if (!date) return std::string();
-  const int year = static_cast<int>(date->year());
-  if (year < 0 || year > 9999) return FormatIsoDate(*date);
-  const auto month = static_cast<unsigned>(date->month());
-  const auto day = static_cast<unsigned>(date->day());
-  std::string text = "0000-00-00";  // fits the small-string buffer: no allocation
-  text[0] = static_cast<char>('0' + year / 1000);
-  text[1] = static_cast<char>('0' + year / 100 % 10);
-  text[2] = static_cast<char>('0' + year / 10 % 10);
-  text[3] = static_cast<char>('0' + year % 10);
-  text[5] = static_cast<char>('0' + month / 10);
-  text[6] = static_cast<char>('0' + month % 10);
-  text[8] = static_cast<char>('0' + day / 10);
-  text[9] = static_cast<char>('0' + day % 10);
-  return text;
+  return date ? FormatIsoDate(*date) : std::string();
 }
 
 // The GB/T 2260 region in USCC positions 3–8, the registering authority's; 0 if not six digits.
@@ -558,30 +546,12 @@ Result<void> SqliteBatch::AppendLeaf(RecordId record, int version, const RecordI
                                      const Content& c) {
   if (!log_) return {};
   constexpr std::string_view kReason = "store.ledger";
-  ledger::RecordVersionEntry e;
-  e.record_id = record;
-  e.version = version;
-  e.item = in.item;
-  e.natural_key = in.natural_key;
-  e.batch_id = id_;
-  if (in.content_sm3) {
-    e.content_sm3 = *in.content_sm3;
-  } else {
-    e.content_sm3 = Sm3(RecordContentText(RecordContent{
-        .fields_json = c.fields_json,
-        .subject_code = in.subject.uscc.empty() ? in.subject.person_index : in.subject.uscc,
-        .severity = SeverityText(in.severity),
-        .decided_on = c.decided,
-        .publicity_from = c.from,
-        .publicity_until = c.until,
-        .published = in.published,
-        .dept = in.dept,
-        .row_no = in.row_no,
-        .raw_sm3 = in.raw_sm3}));
-  }
-  Result<std::string> entry = ledger::EncodeEntry(e);
-  if (!entry) return std::unexpected(entry.error());
-  const Sm3Digest leaf = ledger::LeafHash(*entry);
+  Result<LeafRow> leaf = RecordVersionLeaf(record, version, id_, in,
+                                           VersionText{.fields_json = c.fields_json,
+                                                       .decided_on = c.decided,
+                                                       .publicity_from = c.from,
+                                                       .publicity_until = c.until});
+  if (!leaf) return std::unexpected(leaf.error());
   Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertLeaf, kReason);
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(*stmt);
@@ -589,10 +559,10 @@ Result<void> SqliteBatch::AppendLeaf(RecordId record, int version, const RecordI
   use.Text(2, ledger::EntryKindName(ledger::EntryKind::kRecordVersion));
   use.Int(3, record);
   use.Int(4, version);
-  use.Blob(5, *entry);
-  use.Blob(6, std::string_view(reinterpret_cast<const char*>(leaf.data()), leaf.size()));
+  use.Blob(5, leaf->entry);
+  use.Blob(6, std::string_view(reinterpret_cast<const char*>(leaf->hash.data()), kSm3Size));
   if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "append leaf");
-  log_->Append(leaf);
+  log_->Append(leaf->hash);
   return {};
 }
 
@@ -842,11 +812,9 @@ Result<void> SqliteBatch::Commit(const std::string& receipt_json) {
     if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "store receipt");
   }
   if (log_ && log_->size() > head_size_) {
-    Result<ledger::SignedTreeHead> head = ledger::SignTreeHead(
-        *ledger_key_, ledger::TreeHead{.tree_size = log_->size(), .root = log_->Root(), .timestamp = now_});
+    Result<ledger::SignedTreeHead> head = SignLogHead(*ledger_key_, *log_, now_);
     if (!head) return std::unexpected(head.error());
-    std::string frontier;
-    for (const Sm3Digest& d : log_->frontier()) frontier.append(reinterpret_cast<const char*>(d.data()), d.size());
+    const std::string frontier = FrontierBlob(*log_);
     Result<sqlite3_stmt*> stmt = store_.Prepared(kInsertHead, kReason);
     if (!stmt) return std::unexpected(stmt.error());
     StmtUse use(*stmt);
@@ -1013,7 +981,7 @@ Result<std::unique_ptr<BatchTransaction>> SqliteStore::BeginBatch(const BatchInp
 Result<ledger::MerkleLog> SqliteStore::RestoreLedger() {
   constexpr std::string_view kReason = "store.ledger";
   std::int64_t size = 0;
-  std::vector<Sm3Digest> frontier;
+  std::string frontier;
   {
     Result<sqlite3_stmt*> stmt = Prepared(kLatestHead, kReason);
     if (!stmt) return std::unexpected(stmt.error());
@@ -1021,30 +989,14 @@ Result<ledger::MerkleLog> SqliteStore::RestoreLedger() {
     const int rc = use.Step();
     if (rc == SQLITE_ROW) {
       size = use.ColumnInt(0);
-      const std::string_view bytes = use.ColumnBlob(1);
-      if (bytes.size() % kSm3Size != 0) return Corrupt("ledger frontier at size " + std::to_string(size));
-      for (std::size_t i = 0; i < bytes.size(); i += kSm3Size) {
-        Sm3Digest d;
-        std::memcpy(d.data(), bytes.data() + i, kSm3Size);
-        frontier.push_back(d);
-      }
+      frontier = std::string(use.ColumnBlob(1));
     } else if (rc != SQLITE_DONE) {
       return Failed(rc, kReason, "latest tree head");
     }
   }
-  // Every committed batch signs a head over all its leaves, so leaves past the last head mean the
-  // ledger was written behind the store's back.
   Result<std::int64_t> leaves = Count(kCountLeaves, nullptr);
   if (!leaves) return std::unexpected(leaves.error());
-  if (*leaves != size) {
-    return Fail(ErrorCode::kFailedPrecondition, "store.ledger",
-                "the ledger holds " + std::to_string(*leaves) + " leaves but its last signed head covers " +
-                    std::to_string(size) + "; run `xinyong ledger verify`",
-                "可信账本的记录数与最后签名的树头不一致，请运行 xinyong ledger verify 检查");
-  }
-  Result<ledger::MerkleLog> log = ledger::MerkleLog::Restore(size, std::move(frontier));
-  if (!log) return Corrupt("ledger frontier: " + log.error().message);
-  return log;
+  return RestoreLedgerLog(size, frontier, *leaves);
 }
 
 namespace {
@@ -1408,8 +1360,8 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
 // ---- Evaluation
 //
 // The statements of this section are prepared where they are used (PrepareLocal) rather than in
-// kSqlText: each runs once per scan or per run, not once per ingested row, so caching them would buy
-// nothing.
+// kSqlText: each runs once per scan or per run, not once per ingested row, so caching them would
+// buy nothing.
 
 namespace {
 
@@ -1424,8 +1376,9 @@ Result<StmtPtr> PrepareLocal(sqlite3* db, std::string_view sql, std::string_view
 // A date column as DateText writes it, parsed without the general parser: three dates a record
 // over millions of records. Anything unusual takes DateColumn, which names a bad value.
 Result<std::optional<Date>> FastDateColumn(const StmtUse& use, int i) {
-  if (use.ColumnIsNull(i)) return std::optional<Date>();
+  // NULL reads as empty text (and the store never writes an empty date): one call, not two.
   const std::string_view s = use.ColumnView(i);
+  if (s.empty()) return std::optional<Date>();
   if (s.size() == 10 && s[4] == '-' && s[7] == '-') {
     bool digits = true;
     for (int k : {0, 1, 2, 3, 5, 6, 8, 9}) digits = digits && s[k] >= '0' && s[k] <= '9';
@@ -1435,7 +1388,8 @@ Result<std::optional<Date>> FastDateColumn(const StmtUse& use, int i) {
         for (int k = from; k < from + n; ++k) v = v * 10 + (s[k] - '0');
         return v;
       };
-      const Date d{std::chrono::year(num(0, 4)), std::chrono::month(static_cast<unsigned>(num(5, 2))),
+      const Date d{std::chrono::year(num(0, 4)),
+                   std::chrono::month(static_cast<unsigned>(num(5, 2))),
                    std::chrono::day(static_cast<unsigned>(num(8, 2)))};
       if (d.ok()) return std::optional<Date>(d);
     }
@@ -1490,9 +1444,10 @@ class RecordScanner {
     for (const RecordScanSpec::Item& item : spec.items) {
       Plan plan;
       plan.count = static_cast<std::uint32_t>(item.fields.size());
-      for (std::uint32_t k = 0; k < plan.count; ++k) plan.sorted.emplace_back(item.fields[k], k);
-      // Canonical JSON keeps keys in byte order, so one merge pass finds every wanted field.
-      std::sort(plan.sorted.begin(), plan.sorted.end());
+      std::vector<std::pair<std::string, std::uint32_t>> sorted;
+      for (std::uint32_t k = 0; k < plan.count; ++k) sorted.emplace_back(item.fields[k], k);
+      std::sort(sorted.begin(), sorted.end());
+      for (const auto& [field, k] : sorted) plan.sorted.push_back({"\"" + field + "\":\"", k});
       plans_.push_back(std::move(plan));
     }
   }
@@ -1512,6 +1467,11 @@ class RecordScanner {
     return AddVersion(row, only_subject);
   }
 
+  // Records added since the last visit.
+  std::size_t Pending() const { return chunk_.records.size(); }
+  // Finalizes the statements of the scanner's connection before the connection closes.
+  void Release() { archived_.reset(); }
+
   Result<void> Flush() {
     if (chunk_.records.empty()) return {};
     RecordChunk out = std::move(chunk_);
@@ -1521,14 +1481,25 @@ class RecordScanner {
   }
 
  private:
+  struct Wanted {
+    std::string pattern;         // "CODE":"
+    std::uint32_t position = 0;  // in the spec's field list
+  };
   struct Plan {
-    std::vector<std::pair<std::string, std::uint32_t>> sorted;  // field, position in the spec
+    std::vector<Wanted> sorted;  // by field code
     std::uint32_t count = 0;
   };
 
-  std::optional<std::uint16_t> ItemIndex(std::string_view code) const {
+  std::optional<std::uint16_t> ItemIndex(std::string_view code) {
+    // Records come in runs of one item (a batch is one item), so the last match is tried first.
+    if (last_item_ < spec_.items.size() && spec_.items[last_item_].code == code) {
+      return static_cast<std::uint16_t>(last_item_);
+    }
     for (std::size_t i = 0; i < spec_.items.size(); ++i) {
-      if (spec_.items[i].code == code) return static_cast<std::uint16_t>(i);
+      if (spec_.items[i].code == code) {
+        last_item_ = i;
+        return static_cast<std::uint16_t>(i);
+      }
     }
     return std::nullopt;
   }
@@ -1556,7 +1527,8 @@ class RecordScanner {
     use.Text(4, status);
     const int rc = use.Step();
     if (rc == SQLITE_DONE) return {};
-    if (rc != SQLITE_ROW) return std::unexpected(SqliteError(db_, rc, std::string(kReason), "archived version"));
+    if (rc != SQLITE_ROW)
+      return std::unexpected(SqliteError(db_, rc, std::string(kReason), "archived version"));
     return AddVersion(use, only_subject);
   }
 
@@ -1576,8 +1548,9 @@ class RecordScanner {
     if (!status) return Corrupt("record status '" + row.ColumnText(kColStatus) + "'");
     r.status = *status;
     r.published = row.ColumnInt(kColPublished) != 0;
-    for (auto [col, date] : {std::pair{kColDecided, &r.decided_on}, std::pair{kColFrom, &r.publicity_from},
-                             std::pair{kColUntil, &r.publicity_until}}) {
+    for (auto [col, date] :
+         {std::pair{kColDecided, &r.decided_on}, std::pair{kColFrom, &r.publicity_from},
+          std::pair{kColUntil, &r.publicity_until}}) {
       Result<std::optional<Date>> d = FastDateColumn(row, col);
       if (!d) return std::unexpected(d.error());
       *date = *d;
@@ -1593,65 +1566,31 @@ class RecordScanner {
     return {};
   }
 
-  // Copies the wanted fields' values out of canonical fields JSON (store/encoding.h) in one pass:
-  // keys come in byte order and a value's quotes are always escaped, so no general parser is
-  // needed. False when the text is not a JSON object of strings.
+  // Copies the wanted fields' values out of canonical fields JSON (store/encoding.h): no
+  // whitespace, keys in byte order, every quote inside a value escaped. So `"CODE":"` occurs only
+  // where the key CODE starts, and the wanted keys (sorted) are found by one forward search each,
+  // each starting where the previous value ended: no parser, and the search skips most bytes.
+  // False when a found value is not terminated.
   bool Extract(std::string_view json, const Plan& plan, std::uint32_t first) {
     std::size_t pos = 0;
-    auto skip_space = [&] {
-      while (pos < json.size() && (json[pos] == ' ' || json[pos] == '\n' || json[pos] == '\r' ||
-                                   json[pos] == '\t')) {
-        ++pos;
-      }
-    };
-    // After an opening quote at pos - 1: the closing quote's position, or npos.
-    auto string_end = [&](std::size_t from) -> std::size_t {
-      std::size_t p = from;
-      while (p < json.size()) {
-        const void* q = std::memchr(json.data() + p, '"', json.size() - p);
-        if (q == nullptr) return std::string_view::npos;
-        const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - json.data());
+    for (const Wanted& w : plan.sorted) {
+      const void* hit =
+          memmem(json.data() + pos, json.size() - pos, w.pattern.data(), w.pattern.size());
+      if (hit == nullptr) continue;  // the record does not have this field
+      const std::size_t from =
+          static_cast<std::size_t>(static_cast<const char*>(hit) - json.data()) + w.pattern.size();
+      std::size_t end = from;
+      while (true) {
+        const void* q = std::memchr(json.data() + end, '"', json.size() - end);
+        if (q == nullptr) return false;
+        end = static_cast<std::size_t>(static_cast<const char*>(q) - json.data());
         std::size_t slashes = 0;
-        while (at - slashes > from && json[at - slashes - 1] == '\\') ++slashes;
-        if (slashes % 2 == 0) return at;
-        p = at + 1;
+        while (end - slashes > from && json[end - slashes - 1] == '\\') ++slashes;
+        if (slashes % 2 == 0) break;
+        ++end;
       }
-      return std::string_view::npos;
-    };
-    skip_space();
-    if (pos >= json.size() || json[pos] != '{') return false;
-    ++pos;
-    std::size_t want = 0;
-    skip_space();
-    if (pos < json.size() && json[pos] == '}') return true;
-    while (want < plan.sorted.size()) {
-      skip_space();
-      if (pos >= json.size() || json[pos] != '"') return false;
-      const std::size_t key_end = string_end(pos + 1);
-      if (key_end == std::string_view::npos) return false;
-      const std::string_view key = json.substr(pos + 1, key_end - pos - 1);
-      pos = key_end + 1;
-      skip_space();
-      if (pos >= json.size() || json[pos] != ':') return false;
-      ++pos;
-      skip_space();
-      if (pos >= json.size() || json[pos] != '"') return false;
-      const std::size_t value_end = string_end(pos + 1);
-      if (value_end == std::string_view::npos) return false;
-      const std::string_view raw = json.substr(pos + 1, value_end - pos - 1);
-      pos = value_end + 1;
-      while (want < plan.sorted.size() && plan.sorted[want].first < key) ++want;
-      if (want < plan.sorted.size() && plan.sorted[want].first == key) {
-        if (!Store(raw, first + plan.sorted[want].second)) return false;
-        ++want;
-      }
-      skip_space();
-      if (pos < json.size() && json[pos] == ',') {
-        ++pos;
-        continue;
-      }
-      if (pos < json.size() && json[pos] == '}') return true;
-      return false;
+      if (!Store(json.substr(from, end - from), first + w.position)) return false;
+      pos = end + 1;
     }
     return true;
   }
@@ -1680,6 +1619,7 @@ class RecordScanner {
   std::vector<Plan> plans_;
   RecordChunk chunk_;
   StmtPtr archived_;
+  std::size_t last_item_ = 0;
 };
 
 EvaluationRunInfo ReadRun(const StmtUse& use) {
@@ -1700,10 +1640,14 @@ EvaluationRunInfo ReadRun(const StmtUse& use) {
 
 class SqliteEvaluationWriter final : public EvaluationWriter {
  public:
-  SqliteEvaluationWriter(SqliteStore& store, std::int64_t id, StmtPtr insert)
-      : store_(store), id_(id), insert_(std::move(insert)) {}
+  SqliteEvaluationWriter(SqliteStore& store, std::int64_t id, StmtPtr insert, StmtPtr insert_detail)
+      : store_(store),
+        id_(id),
+        insert_(std::move(insert)),
+        insert_detail_(std::move(insert_detail)) {}
   ~SqliteEvaluationWriter() override {
     insert_.reset();  // a pending statement would make ROLLBACK fail
+    insert_detail_.reset();
     if (!done_ && sqlite3_get_autocommit(store_.db()) == 0) {
       (void)store_.Run(kRollback, "store.rollback");
     }
@@ -1717,17 +1661,20 @@ class SqliteEvaluationWriter final : public EvaluationWriter {
   Result<void> CarryOver(std::int64_t run) override {
     constexpr std::string_view kReason = "store.evaluation";
     if (Result<void> r = Usable(); !r) return r;
-    Result<StmtPtr> stmt = PrepareLocal(
-        store_.db(),
-        "INSERT INTO evaluation_results (run_id, subject_id, score, grade, industries, detail_json)"
-        " SELECT ?1, subject_id, score, grade, industries, detail_json FROM evaluation_results"
-        " WHERE run_id = ?2",
-        kReason);
-    if (!stmt) return std::unexpected(stmt.error());
-    StmtUse use(stmt->get());
-    use.Int(1, id_);
-    use.Int(2, run);
-    if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "carry over results");
+    for (const char* sql :
+         {"INSERT INTO evaluation_results (run_id, subject_id, score, grade, industries)"
+          " SELECT ?1, subject_id, score, grade, industries FROM evaluation_results WHERE run_id = "
+          "?2",
+          "INSERT INTO evaluation_details (run_id, subject_id, detail_json)"
+          " SELECT ?1, subject_id, detail_json FROM evaluation_details WHERE run_id = ?2"}) {
+      Result<StmtPtr> stmt = PrepareLocal(store_.db(), sql, kReason);
+      if (!stmt) return std::unexpected(stmt.error());
+      StmtUse use(stmt->get());
+      use.Int(1, id_);
+      use.Int(2, run);
+      if (const int rc = use.Step(); rc != SQLITE_DONE)
+        return Failed(rc, kReason, "carry over results");
+    }
     return {};
   }
 
@@ -1735,13 +1682,20 @@ class SqliteEvaluationWriter final : public EvaluationWriter {
     constexpr std::string_view kReason = "store.evaluation";
     if (Result<void> r = Usable(); !r) return r;
     for (const EvaluationResultRow& row : results) {
-      StmtUse use(insert_.get());
+      {
+        StmtUse use(insert_.get());
+        use.Int(1, id_);
+        use.Int(2, row.subject);
+        use.Int(3, row.score);
+        use.Text(4, row.grade);
+        use.Text(5, row.industries);
+        if (const int rc = use.Step(); rc != SQLITE_DONE)
+          return Failed(rc, kReason, "insert result");
+      }
+      StmtUse use(insert_detail_.get());
       use.Int(1, id_);
       use.Int(2, row.subject);
-      use.Int(3, row.score);
-      use.Text(4, row.grade);
-      use.Text(5, row.industries);
-      use.Text(6, row.detail_json);
+      use.Text(3, row.detail_json);
       if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "insert result");
     }
     return {};
@@ -1752,10 +1706,10 @@ class SqliteEvaluationWriter final : public EvaluationWriter {
     constexpr std::string_view kReason = "store.evaluation";
     if (Result<void> r = Usable(); !r) return r;
     {
-      Result<StmtPtr> stmt = PrepareLocal(
-          store_.db(),
-          "UPDATE evaluation_runs SET subjects = ?2, evaluated = ?3, summary_json = ?4 WHERE id = ?1",
-          kReason);
+      Result<StmtPtr> stmt = PrepareLocal(store_.db(),
+                                          "UPDATE evaluation_runs SET subjects = ?2, evaluated = "
+                                          "?3, summary_json = ?4 WHERE id = ?1",
+                                          kReason);
       if (!stmt) return std::unexpected(stmt.error());
       StmtUse use(stmt->get());
       use.Int(1, id_);
@@ -1765,6 +1719,7 @@ class SqliteEvaluationWriter final : public EvaluationWriter {
       if (const int rc = use.Step(); rc != SQLITE_DONE) return Failed(rc, kReason, "finish run");
     }
     insert_.reset();
+    insert_detail_.reset();
     if (Result<void> r = store_.Run(kCommit, kReason); !r) return r;
     done_ = true;
     return {};
@@ -1791,8 +1746,104 @@ class SqliteEvaluationWriter final : public EvaluationWriter {
   SqliteStore& store_;
   std::int64_t id_;
   StmtPtr insert_;
+  StmtPtr insert_detail_;
   bool done_ = false;
 };
+
+// Visits from several scanning threads, one at a time.
+class SerializedVisitor final : public RecordVisitor {
+ public:
+  explicit SerializedVisitor(RecordVisitor& inner) : inner_(inner) {}
+  Result<void> Visit(RecordChunk chunk) override {
+    std::lock_guard lock(mu_);
+    return inner_.Visit(std::move(chunk));
+  }
+
+ private:
+  RecordVisitor& inner_;
+  std::mutex mu_;
+};
+
+// A scan of every record split into id ranges, each read on its own read-only connection and
+// thread: one SQLite connection decodes rows on one core only, and the scan is most of the cost of
+// a full evaluation. The snapshot (known_at) makes the ranges consistent with each other although
+// each connection reads at its own moment: a version stored later is replaced by the one the
+// snapshot saw, a record stored later is skipped.
+Result<void> ParallelScan(const std::string& file, const RecordScanSpec& spec, sqlite3* main,
+                          RecordVisitor& visitor) {
+  constexpr std::string_view kReason = "store.scan";
+  std::int64_t lo = 0, hi = -1;
+  {
+    Result<StmtPtr> bounds = PrepareLocal(
+        main, "SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM records", kReason);
+    if (!bounds) return std::unexpected(bounds.error());
+    StmtUse use(bounds->get());
+    const int rc = use.Step();
+    if (rc != SQLITE_ROW)
+      return std::unexpected(SqliteError(main, rc, std::string(kReason), "record ids"));
+    lo = use.ColumnInt(0);
+    hi = use.ColumnInt(1);
+  }
+  if (hi < lo) return {};
+  const std::int64_t parts = std::min<std::int64_t>(spec.threads, hi - lo + 1);
+  const std::int64_t step = (hi - lo + parts) / parts;
+  SerializedVisitor serialized(visitor);
+  std::mutex mu;
+  std::optional<Error> error;
+  auto part = [&](std::int64_t from, std::int64_t to) -> Result<void> {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(file.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+    DbPtr db(raw);
+    if (rc != SQLITE_OK)
+      return std::unexpected(
+          SqliteError(db.get(), rc, std::string(kReason), "open scan connection"));
+    sqlite3_busy_timeout(db.get(), 5000);
+    RecordScanner scanner(db.get(), spec, serialized);
+    {
+      Result<StmtPtr> stmt = PrepareLocal(
+          db.get(),
+          "SELECT " + std::string(kScanColumns) + " FROM records WHERE id BETWEEN ?1 AND ?2",
+          kReason);
+      if (!stmt) return std::unexpected(stmt.error());
+      StmtUse use(stmt->get());
+      use.Int(1, from);
+      use.Int(2, to);
+      int step_rc;
+      while ((step_rc = use.Step()) == SQLITE_ROW) {
+        if (Result<void> r = scanner.Add(use, 0); !r) return r;
+        // Another range failed: stop early.
+        if (scanner.Pending() == 0) {
+          std::lock_guard lock(mu);
+          if (error) return {};
+        }
+      }
+      if (step_rc != SQLITE_DONE)
+        return std::unexpected(
+            SqliteError(db.get(), step_rc, std::string(kReason), "scan records"));
+    }
+    Result<void> flushed = scanner.Flush();
+    scanner.Release();
+    return flushed;
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (std::int64_t p = 0; p < parts; ++p) {
+      const std::int64_t from = lo + p * step;
+      const std::int64_t to = std::min(hi, from + step - 1);
+      if (from > to) continue;
+      threads.emplace_back([&, from, to] {
+        Result<void> r = part(from, to);
+        if (!r) {
+          std::lock_guard lock(mu);
+          if (!error) error = r.error();
+        }
+      });
+    }
+  }
+  if (error) return std::unexpected(*error);
+  return {};
+}
 
 }  // namespace
 
@@ -1801,7 +1852,8 @@ Result<BatchId> SqliteStore::LastBatch() {
   if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
   // Only committed batches carry a receipt; an open batch of this connection has none yet.
   Result<StmtPtr> stmt = PrepareLocal(
-      db_.get(), "SELECT coalesce(max(id), 0) FROM batches WHERE receipt_json IS NOT NULL", kReason);
+      db_.get(), "SELECT coalesce(max(id), 0) FROM batches WHERE receipt_json IS NOT NULL",
+      kReason);
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(stmt->get());
   const int rc = use.Step();
@@ -1898,7 +1950,7 @@ Result<void> SqliteStore::ScanRecords(const RecordScanSpec& spec, RecordVisitor&
   const std::string items = ItemParams(spec.items.size());
   auto drain = [&](sqlite3_stmt* stmt, SubjectId subject, std::string_view what) -> Result<void> {
     StmtUse use(stmt);
-    scanner.BindItems(use);
+    if (subject != 0) scanner.BindItems(use);
     if (subject != 0) use.Int(1, subject);
     int rc;
     while ((rc = use.Step()) == SQLITE_ROW) {
@@ -1908,32 +1960,35 @@ Result<void> SqliteStore::ScanRecords(const RecordScanSpec& spec, RecordVisitor&
     return {};
   };
   if (spec.subjects.empty()) {
-    // NOT INDEXED: the item filter must not send SQLite through the (item, natural_key) index,
-    // which would read the table in random order.
-    Result<StmtPtr> all = PrepareLocal(db_.get(),
-                                       "SELECT " + std::string(kScanColumns) +
-                                           " FROM records NOT INDEXED WHERE item IN (" + items + ")",
-                                       kReason);
+    const char* file = sqlite3_db_filename(db_.get(), "main");
+    if (spec.threads > 1 && spec.known_at > 0 && file != nullptr && *file != '\0') {
+      return ParallelScan(file, spec, db_.get(), visitor);
+    }
+    // One pass in storage order; the items are picked out here (an IN list would cost SQLite a
+    // probe per row and tempt it into the (item, natural_key) index, read in random order).
+    Result<StmtPtr> all = PrepareLocal(
+        db_.get(), "SELECT " + std::string(kScanColumns) + " FROM records NOT INDEXED", kReason);
     if (!all) return std::unexpected(all.error());
     if (Result<void> r = drain(all->get(), 0, "scan records"); !r) return r;
     return scanner.Flush();
   }
-  Result<StmtPtr> current = PrepareLocal(db_.get(),
-                                         "SELECT " + std::string(kScanColumns) +
-                                             " FROM records WHERE subject_id = ?1 AND item IN (" +
-                                             items + ")",
-                                         kReason);
+  Result<StmtPtr> current =
+      PrepareLocal(db_.get(),
+                   "SELECT " + std::string(kScanColumns) +
+                       " FROM records WHERE subject_id = ?1 AND item IN (" + items + ")",
+                   kReason);
   if (!current) return std::unexpected(current.error());
   // With a snapshot, a record that belongs to another subject now may have belonged to this one
   // then: its archived versions say so.
   StmtPtr moved;
   if (spec.known_at > 0) {
-    Result<StmtPtr> stmt = PrepareLocal(
-        db_.get(),
-        "SELECT " + std::string(kScanColumns) +
-            " FROM records WHERE id IN (SELECT record_id FROM record_versions WHERE subject_id = ?1)"
-            " AND subject_id <> ?1 AND item IN (" + items + ")",
-        kReason);
+    Result<StmtPtr> stmt = PrepareLocal(db_.get(),
+                                        "SELECT " + std::string(kScanColumns) +
+                                            " FROM records WHERE id IN (SELECT record_id FROM "
+                                            "record_versions WHERE subject_id = ?1)"
+                                            " AND subject_id <> ?1 AND item IN (" +
+                                            items + ")",
+                                        kReason);
     if (!stmt) return std::unexpected(stmt.error());
     moved = std::move(*stmt);
   }
@@ -2008,15 +2063,21 @@ Result<std::unique_ptr<EvaluationWriter>> SqliteStore::BeginEvaluationRun(
     }
     id = sqlite3_last_insert_rowid(db_.get());
   }
+  // OR REPLACE: an incremental run replaces the results it carried over.
   Result<StmtPtr> insert = PrepareLocal(
       db_.get(),
-      "INSERT OR REPLACE INTO evaluation_results (run_id, subject_id, score, grade, industries,"
-      " detail_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+      "INSERT OR REPLACE INTO evaluation_results (run_id, subject_id, score, grade, industries)"
+      " VALUES (?1, ?2, ?3, ?4, ?5)",
       kReason);
   if (!insert) return rollback(insert.error());
+  Result<StmtPtr> insert_detail = PrepareLocal(db_.get(),
+                                               "INSERT OR REPLACE INTO evaluation_details (run_id, "
+                                               "subject_id, detail_json) VALUES (?1, ?2, ?3)",
+                                               kReason);
+  if (!insert_detail) return rollback(insert_detail.error());
   batch_open_ = true;
-  return std::unique_ptr<EvaluationWriter>(
-      std::make_unique<SqliteEvaluationWriter>(*this, id, std::move(*insert)));
+  return std::unique_ptr<EvaluationWriter>(std::make_unique<SqliteEvaluationWriter>(
+      *this, id, std::move(*insert), std::move(*insert_detail)));
 }
 
 Result<std::optional<EvaluationRunInfo>> SqliteStore::GetEvaluationRun(std::int64_t id) {
@@ -2026,8 +2087,8 @@ Result<std::optional<EvaluationRunInfo>> SqliteStore::GetEvaluationRun(std::int6
       "SELECT id, model_version, model_text, as_of, mode, coalesce(base_run, 0), snapshot_batch,"
       " subjects, evaluated, summary_json, created_at FROM evaluation_runs";
   Result<StmtPtr> stmt = PrepareLocal(
-      db_.get(),
-      std::string(kColumns) + (id > 0 ? " WHERE id = ?1" : " ORDER BY id DESC LIMIT 1"), kReason);
+      db_.get(), std::string(kColumns) + (id > 0 ? " WHERE id = ?1" : " ORDER BY id DESC LIMIT 1"),
+      kReason);
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(stmt->get());
   if (id > 0) use.Int(1, id);
@@ -2048,9 +2109,12 @@ Result<void> SqliteStore::ScanEvaluationResults(std::int64_t run, bool with_deta
   if (Result<void> r = EnsureSchema(); !r) return r;
   Result<StmtPtr> stmt = PrepareLocal(
       db_.get(),
-      std::string("SELECT subject_id, score, grade, industries, ") +
-          (with_detail ? "detail_json" : "''") +
-          " FROM evaluation_results WHERE run_id = ?1 ORDER BY subject_id",
+      with_detail ? "SELECT r.subject_id, r.score, r.grade, r.industries, d.detail_json"
+                    " FROM evaluation_results r JOIN evaluation_details d"
+                    " ON d.run_id = r.run_id AND d.subject_id = r.subject_id"
+                    " WHERE r.run_id = ?1 ORDER BY r.subject_id"
+                  : "SELECT subject_id, score, grade, industries, '' FROM evaluation_results"
+                    " WHERE run_id = ?1 ORDER BY subject_id",
       kReason);
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(stmt->get());
@@ -2082,8 +2146,9 @@ Result<std::optional<EvaluationResultRow>> SqliteStore::GetEvaluationResult(std:
   if (Result<void> r = EnsureSchema(); !r) return std::unexpected(r.error());
   Result<StmtPtr> stmt = PrepareLocal(
       db_.get(),
-      "SELECT score, grade, industries, detail_json FROM evaluation_results"
-      " WHERE run_id = ?1 AND subject_id = ?2",
+      "SELECT r.score, r.grade, r.industries, d.detail_json FROM evaluation_results r"
+      " JOIN evaluation_details d ON d.run_id = r.run_id AND d.subject_id = r.subject_id"
+      " WHERE r.run_id = ?1 AND r.subject_id = ?2",
       kReason);
   if (!stmt) return std::unexpected(stmt.error());
   StmtUse use(stmt->get());
