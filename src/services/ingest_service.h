@@ -40,7 +40,7 @@ struct IngestDeps {
   const UsccExceptions* exceptions = nullptr;  // may be null
   const PersonalDataCipher* cipher = nullptr;
   // Signs the transparency ledger's tree heads; every stored record version gets a leaf. Null only
-  // to measure what the ledger costs (bench_ingest --no-ledger).
+  // to measure what the ledger costs (bench_ingest runs with and without it).
   const Sm2KeyPair* ledger_key = nullptr;
   // Seconds since the epoch for received_at; injectable so tests get stable receipts.
   std::int64_t (*now)() = nullptr;

@@ -453,10 +453,11 @@ class Store {
   }
 };
 
-// Opens the store a URL names: "sqlite:PATH" (the file is created if missing, its folder is not) or
-// "sqlite::memory:" (private, gone when closed; for tests). It does not migrate: call Migrate().
-// Errors: kInvalidArgument "store.url" for an unknown scheme; kFailedPrecondition "store.url" for
-// "postgresql://…" until that back end is built; kUnavailable "store.open" when it cannot open.
+// Opens the store a URL names: "sqlite:PATH" (the file is created if missing, its folder is not),
+// "sqlite::memory:" (private, gone when closed; for tests), or "postgresql://…" / "postgres://…"
+// (empty parts from the PG* environment variables). It does not migrate: call Migrate().
+// Errors: kInvalidArgument "store.url" for an unknown scheme; kUnavailable "store.open" when it
+// cannot open or connect.
 Result<std::unique_ptr<Store>> OpenStore(const std::string& url, const Clock& clock);
 
 }  // namespace xy
