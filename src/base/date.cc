@@ -75,6 +75,10 @@ std::string FormatIsoDate(Date date) {
   return text;
 }
 
+std::string FormatIsoDate(const std::optional<Date>& date) {
+  return date ? FormatIsoDate(*date) : std::string();
+}
+
 unsigned IsoWeekday(Date date) {
   return std::chrono::weekday(std::chrono::sys_days(date)).iso_encoding();
 }

@@ -11,6 +11,7 @@
 #define XY_BASE_DATE_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,8 @@ Result<Date> ParseCompactDate(std::string_view text);
 
 // "2026-02-17".
 std::string FormatIsoDate(Date date);
+// The same for an optional date: "" for none (how the stores write an absent date).
+std::string FormatIsoDate(const std::optional<Date>& date);
 
 // Days since 1970-01-01, and back; convenient for arithmetic and storage.
 inline std::int64_t ToDayNumber(Date date) {

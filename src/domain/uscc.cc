@@ -339,4 +339,14 @@ UsccInfo DescribeUscc(const Uscc& code, const UsccRules& rules) {
   return info;
 }
 
+int UsccRegionCode(std::string_view uscc) {
+  if (uscc.size() != 18) return 0;
+  int region = 0;
+  for (char c : uscc.substr(2, 6)) {
+    if (c < '0' || c > '9') return 0;
+    region = region * 10 + (c - '0');
+  }
+  return region;
+}
+
 }  // namespace xy

@@ -124,6 +124,11 @@ struct UsccInfo {
 
 UsccInfo DescribeUscc(const Uscc& code, const UsccRules& rules = UsccRules::Default());
 
+// The GB/T 2260 code of the registering authority's region (positions 3–8) as a number, 0 when the
+// text is not 18 characters or those six are not all digits (a code kept only because it is on the
+// reviewed exception list may be malformed there).
+int UsccRegionCode(std::string_view uscc);
+
 }  // namespace xy
 
 #endif  // XY_DOMAIN_USCC_H_

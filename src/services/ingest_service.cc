@@ -14,7 +14,7 @@
 #include "base/sm3.h"
 #include "base/text.h"
 #include "domain/uscc.h"
-#include "store/encoding.h"
+#include "store/ledger_rows.h"
 
 namespace xy {
 namespace {
@@ -138,9 +138,7 @@ struct RowPreparer {
     }
     if (item.code == "subject_registry" && !rec.subject.uscc.empty()) {
       p.put_subject = true;
-      for (char c : std::string_view(rec.subject.uscc).substr(2, 6)) {
-        p.region_code = p.region_code * 10 + (c >= '0' && c <= '9' ? c - '0' : 0);
-      }
+      p.region_code = UsccRegionCode(rec.subject.uscc);
     }
     return p;
   }
@@ -169,20 +167,13 @@ void PrepareChunk(const RowPreparer& preparer, bool ledger, std::vector<RawRow>&
   for (std::size_t i = first; i < out.size(); ++i) {
     if (!out[i].valid) continue;
     const RecordInput& rec = out[i].record;
-    const std::string decided = rec.decided_on ? FormatIsoDate(*rec.decided_on) : "";
-    const std::string from = rec.publicity_from ? FormatIsoDate(*rec.publicity_from) : "";
-    const std::string until = rec.publicity_until ? FormatIsoDate(*rec.publicity_until) : "";
-    texts.push_back(RecordContentText(RecordContent{
-        .fields_json = rec.fields_json,
-        .subject_code = rec.subject.uscc.empty() ? rec.subject.person_index : rec.subject.uscc,
-        .severity = SeverityText(rec.severity),
-        .decided_on = decided,
-        .publicity_from = from,
-        .publicity_until = until,
-        .published = rec.published,
-        .dept = rec.dept,
-        .row_no = rec.row_no,
-        .raw_sm3 = rec.raw_sm3}));
+    const std::string decided = FormatIsoDate(rec.decided_on);
+    const std::string from = FormatIsoDate(rec.publicity_from);
+    const std::string until = FormatIsoDate(rec.publicity_until);
+    texts.push_back(RecordInputContentText(rec, VersionText{.fields_json = rec.fields_json,
+                                                            .decided_on = decided,
+                                                            .publicity_from = from,
+                                                            .publicity_until = until}));
   }
   for (const std::string& text : texts) views.push_back(text);
   digests.resize(views.size());

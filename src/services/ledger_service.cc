@@ -25,12 +25,10 @@ std::string ShownKey(std::string_view key) {
   return out;
 }
 
-std::string DateText(const std::optional<Date>& d) { return d ? FormatIsoDate(*d) : std::string(); }
-
 Sm3Digest ContentSm3(const StoredVersion& v) {
-  const std::string decided = DateText(v.version.decided_on);
-  const std::string from = DateText(v.version.publicity_from);
-  const std::string until = DateText(v.version.publicity_until);
+  const std::string decided = FormatIsoDate(v.version.decided_on);
+  const std::string from = FormatIsoDate(v.version.publicity_from);
+  const std::string until = FormatIsoDate(v.version.publicity_until);
   return Sm3(RecordContentText(RecordContent{.fields_json = v.fields_json,
                                              .subject_code = v.subject_code,
                                              .severity = SeverityText(v.version.severity),

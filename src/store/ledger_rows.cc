@@ -17,6 +17,20 @@ std::unexpected<Error> Corrupt(std::string what) {
 
 }  // namespace
 
+std::string RecordInputContentText(const RecordInput& in, const VersionText& text) {
+  return RecordContentText(RecordContent{
+      .fields_json = text.fields_json,
+      .subject_code = in.subject.uscc.empty() ? in.subject.person_index : in.subject.uscc,
+      .severity = SeverityText(in.severity),
+      .decided_on = text.decided_on,
+      .publicity_from = text.publicity_from,
+      .publicity_until = text.publicity_until,
+      .published = in.published,
+      .dept = in.dept,
+      .row_no = in.row_no,
+      .raw_sm3 = in.raw_sm3});
+}
+
 Result<LeafRow> RecordVersionLeaf(RecordId record, int version, BatchId batch,
                                   const RecordInput& in, const VersionText& text) {
   ledger::RecordVersionEntry e;
@@ -28,17 +42,7 @@ Result<LeafRow> RecordVersionLeaf(RecordId record, int version, BatchId batch,
   if (in.content_sm3) {
     e.content_sm3 = *in.content_sm3;
   } else {
-    e.content_sm3 = Sm3(RecordContentText(RecordContent{
-        .fields_json = text.fields_json,
-        .subject_code = in.subject.uscc.empty() ? in.subject.person_index : in.subject.uscc,
-        .severity = SeverityText(in.severity),
-        .decided_on = text.decided_on,
-        .publicity_from = text.publicity_from,
-        .publicity_until = text.publicity_until,
-        .published = in.published,
-        .dept = in.dept,
-        .row_no = in.row_no,
-        .raw_sm3 = in.raw_sm3}));
+    e.content_sm3 = Sm3(RecordInputContentText(in, text));
   }
   Result<std::string> entry = ledger::EncodeEntry(e);
   if (!entry) return std::unexpected(entry.error());

@@ -35,6 +35,10 @@ struct VersionText {
   std::string_view publicity_until;
 };
 
+// RecordContentText (store/encoding.h) of the version `in` describes, with its columns as `text`:
+// what a record_version leaf's content_sm3 is the SM3 of.
+std::string RecordInputContentText(const RecordInput& in, const VersionText& text);
+
 // The record_version leaf of version `version` of record `record`, stored by batch `batch` from
 // `in`. Its content_sm3 is in.content_sm3 when the caller computed it (ingest does, off the store's
 // thread), else SM3 of RecordContentText over `in` and `text`.

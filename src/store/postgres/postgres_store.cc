@@ -13,6 +13,7 @@
 
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "domain/uscc.h"
 #include "store/encoding.h"
 #include "store/ledger_rows.h"
 #include "store/postgres/pg_handle.h"
@@ -26,76 +27,6 @@ using pg::ConnPtr;
 using pg::CopyWriter;
 using pg::Params;
 using pg::ResultPtr;
-
-// ---- Column encodings of enumerations and dates (as the SQLite back end writes them)
-
-std::string_view KindKeyword(SubjectKind kind) {
-  switch (kind) {
-    case SubjectKind::kOrganization:
-      return "organization";
-    case SubjectKind::kPerson:
-      return "person";
-    case SubjectKind::kIndividualBusiness:
-      return "individual_business";
-  }
-  return "organization";
-}
-
-std::optional<SubjectKind> ParseKindKeyword(std::string_view s) {
-  if (s == "organization") return SubjectKind::kOrganization;
-  if (s == "person") return SubjectKind::kPerson;
-  if (s == "individual_business") return SubjectKind::kIndividualBusiness;
-  return std::nullopt;
-}
-
-std::string_view SeverityKeyword(Severity severity) {
-  switch (severity) {
-    case Severity::kMinor:
-      return "minor";
-    case Severity::kGeneral:
-      return "general";
-    case Severity::kSerious:
-      return "serious";
-  }
-  return "general";
-}
-
-std::optional<Severity> ParseSeverityKeyword(std::string_view s) {
-  if (s == "minor") return Severity::kMinor;
-  if (s == "general") return Severity::kGeneral;
-  if (s == "serious") return Severity::kSerious;
-  return std::nullopt;
-}
-
-// "" for no date; else the ISO text ContentDigest takes, without snprintf (three dates a row).
-std::string DateText(const std::optional<Date>& date) {
-  if (!date) return std::string();
-  const int year = static_cast<int>(date->year());
-  if (year < 0 || year > 9999) return FormatIsoDate(*date);
-  const auto month = static_cast<unsigned>(date->month());
-  const auto day = static_cast<unsigned>(date->day());
-  std::string text = "0000-00-00";
-  text[0] = static_cast<char>('0' + year / 1000);
-  text[1] = static_cast<char>('0' + year / 100 % 10);
-  text[2] = static_cast<char>('0' + year / 10 % 10);
-  text[3] = static_cast<char>('0' + year % 10);
-  text[5] = static_cast<char>('0' + month / 10);
-  text[6] = static_cast<char>('0' + month % 10);
-  text[8] = static_cast<char>('0' + day / 10);
-  text[9] = static_cast<char>('0' + day % 10);
-  return text;
-}
-
-// The GB/T 2260 region in USCC positions 3–8, the registering authority's; 0 if not six digits.
-int RegionFromUscc(std::string_view uscc) {
-  if (uscc.size() != 18) return 0;
-  int region = 0;
-  for (char c : uscc.substr(2, 6)) {
-    if (c < '0' || c > '9') return 0;
-    region = region * 10 + (c - '0');
-  }
-  return region;
-}
 
 std::unexpected<Error> Corrupt(std::string what) {
   return Fail(ErrorCode::kInternal, "store.corrupt", "stored value cannot be read back: " + what,
@@ -159,7 +90,7 @@ Result<RecordVersion> ReadVersion(const PGresult* res, int i, RecordId id) {
   auto decided = DateCell(res, i, 3);
   if (!decided) return std::unexpected(decided.error());
   v.decided_on = *decided;
-  std::optional<Severity> severity = ParseSeverityKeyword(Cell(res, i, 4));
+  std::optional<Severity> severity = ParseSeverityText(Cell(res, i, 4));
   if (!severity) return Corrupt("severity '" + std::string(Cell(res, i, 4)) + "'");
   v.severity = *severity;
   auto from = DateCell(res, i, 5);
@@ -729,7 +660,7 @@ PostgresBatch::CachedSubject& PostgresBatch::CreateSubject(const SubjectKey& key
   const SubjectId id = next_.subject++;
   subjects_.Row(kSubjectColumns);
   subjects_.Int8(id);
-  subjects_.Text(KindKeyword(key.kind));
+  subjects_.Text(SubjectKindText(key.kind));
   subjects_.TextOrNull(key.uscc);
   subjects_.TextOrNull(key.person_index);
   subjects_.TextOrNull(key.person_sealed);
@@ -810,7 +741,7 @@ void PostgresBatch::QueueAdvance(const RecordInput& in, const KeyState& state, S
   advance_[4].Text(fields_json);
   advance_[5].Int8(fields_digest);
   advance_[6].Date(in.decided_on);
-  advance_[7].Text(SeverityKeyword(in.severity));
+  advance_[7].Text(SeverityText(in.severity));
   advance_[8].Date(in.publicity_from);
   advance_[9].Date(in.publicity_until);
   advance_[10].Bool(in.published);
@@ -881,7 +812,7 @@ Result<void> PostgresBatch::UpsertMany(std::span<const RecordInput* const> recor
 
     CachedSubject* subject = Cached(in.subject);
     if (subject == nullptr) {
-      subject = &CreateSubject(in.subject, /*provisional=*/true, RegionFromUscc(in.subject.uscc));
+      subject = &CreateSubject(in.subject, /*provisional=*/true, UsccRegionCode(in.subject.uscc));
       res.subject_created = true;
     } else if (!in.subject.name.empty() && in.subject.name != subject->name) {
       if (subject->name.empty()) {
@@ -904,11 +835,11 @@ Result<void> PostgresBatch::UpsertMany(std::span<const RecordInput* const> recor
     }
     const std::string_view fields_json = encoded ? in.fields_json : json_;
     const std::int64_t fields_digest = encoded ? in.fields_digest : FieldsDigest(json_);
-    const std::string decided = DateText(in.decided_on);
-    const std::string from = DateText(in.publicity_from);
-    const std::string until = DateText(in.publicity_until);
+    const std::string decided = FormatIsoDate(in.decided_on);
+    const std::string from = FormatIsoDate(in.publicity_from);
+    const std::string until = FormatIsoDate(in.publicity_until);
     const std::int64_t content_digest =
-        ContentDigest(fields_digest, res.subject, SeverityKeyword(in.severity), decided, from,
+        ContentDigest(fields_digest, res.subject, SeverityText(in.severity), decided, from,
                       until, in.published);
     const VersionText text{.fields_json = fields_json,
                            .decided_on = decided,
@@ -938,7 +869,7 @@ Result<void> PostgresBatch::UpsertMany(std::span<const RecordInput* const> recor
       records_.Text(fields_json);
       records_.Int8(fields_digest);
       records_.Date(in.decided_on);
-      records_.Text(SeverityKeyword(in.severity));
+      records_.Text(SeverityText(in.severity));
       records_.Date(in.publicity_from);
       records_.Date(in.publicity_until);
       records_.Bool(in.published);
@@ -1105,7 +1036,7 @@ Result<SubjectId> PostgresBatch::PutSubject(const SubjectKey& key, int region_co
   }
   Params p;
   p.Int(subject->id)
-      .Text(KindKeyword(key.kind))
+      .Text(SubjectKindText(key.kind))
       .Text(key.name)
       .Int(region_code)
       .BytesOrNull(key.person_sealed);
@@ -1519,7 +1450,7 @@ Result<std::optional<Subject>> PostgresStore::FindSubjectByUscc(const std::strin
     if (PQntuples(res) == 0) return std::optional<Subject>();
     Subject s;
     s.id = IntCell(res, 0, 0);
-    std::optional<SubjectKind> kind = ParseKindKeyword(Cell(res, 0, 1));
+    std::optional<SubjectKind> kind = ParseSubjectKindText(Cell(res, 0, 1));
     if (!kind) return Corrupt("subject kind '" + std::string(Cell(res, 0, 1)) + "'");
     s.kind = *kind;
     s.uscc = Cell(res, 0, 2);

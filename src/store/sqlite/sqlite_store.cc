@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "domain/uscc.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "store/encoding.h"
@@ -28,24 +29,6 @@ using sqlite::DbPtr;
 using sqlite::SqliteError;
 using sqlite::StmtPtr;
 using sqlite::StmtUse;
-
-// ---- Column encodings of dates (enumerations: store/encoding.h)
-
-// "" for no date, which binds as NULL; else the ISO text.
-std::string DateText(const std::optional<Date>& date) {
-  return date ? FormatIsoDate(*date) : std::string();
-}
-
-// The GB/T 2260 region in USCC positions 3–8, the registering authority's; 0 if not six digits.
-int RegionFromUscc(std::string_view uscc) {
-  if (uscc.size() != 18) return 0;
-  int region = 0;
-  for (char c : uscc.substr(2, 6)) {
-    if (c < '0' || c > '9') return 0;
-    region = region * 10 + (c - '0');
-  }
-  return region;
-}
 
 std::unexpected<Error> Corrupt(std::string what) {
   return Fail(ErrorCode::kInternal, "store.corrupt", "stored value cannot be read back: " + what,
@@ -607,7 +590,7 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   if (!subject) return std::unexpected(subject.error());
   if (*subject == nullptr) {
     subject =
-        CreateSubject(in.subject, /*provisional=*/true, RegionFromUscc(in.subject.uscc), kReason);
+        CreateSubject(in.subject, /*provisional=*/true, UsccRegionCode(in.subject.uscc), kReason);
     if (!subject) return std::unexpected(subject.error());
     out.subject_created = true;
   } else if (!in.subject.name.empty() && in.subject.name != (*subject)->name) {
@@ -638,9 +621,9 @@ Result<UpsertResult> SqliteBatch::Upsert(const RecordInput& in) {
   }
   const std::string& fields_json = encoded ? in.fields_json : json_;
   const std::int64_t fields_digest = encoded ? in.fields_digest : FieldsDigest(json_);
-  const std::string decided = DateText(in.decided_on);
-  const std::string from = DateText(in.publicity_from);
-  const std::string until = DateText(in.publicity_until);
+  const std::string decided = FormatIsoDate(in.decided_on);
+  const std::string from = FormatIsoDate(in.publicity_from);
+  const std::string until = FormatIsoDate(in.publicity_until);
   const std::int64_t content_digest = ContentDigest(
       fields_digest, out.subject, SeverityText(in.severity), decided, from, until, in.published);
   const Content content{fields_json, fields_digest, decided, from, until};
@@ -1373,7 +1356,7 @@ Result<StmtPtr> PrepareLocal(sqlite3* db, std::string_view sql, std::string_view
   return stmt;
 }
 
-// A date column as DateText writes it, parsed without the general parser: three dates a record
+// A date column as FormatIsoDate writes it, parsed without the general parser: three dates a record
 // over millions of records. Anything unusual takes DateColumn, which names a bad value.
 Result<std::optional<Date>> FastDateColumn(const StmtUse& use, int i) {
   // NULL reads as empty text (and the store never writes an empty date): one call, not two.
@@ -2043,7 +2026,7 @@ Result<std::unique_ptr<EvaluationWriter>> SqliteStore::BeginEvaluationRun(
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, 0, '{}', ?7)",
         kReason);
     if (!stmt) return rollback(stmt.error());
-    const std::string as_of = DateText(run.as_of);
+    const std::string as_of = FormatIsoDate(run.as_of);
     {
       StmtUse use(stmt->get());
       use.Text(1, run.model_version);
